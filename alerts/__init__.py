@@ -1,0 +1,1 @@
+"""Incidents, routing, messages, delivery, acknowledgement and escalation."""

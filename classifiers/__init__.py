@@ -1,0 +1,1 @@
+"""Taxonomy, language identification, places, lexicons and the report classifier."""

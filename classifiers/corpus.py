@@ -1,0 +1,68 @@
+"""The labelled corpus shipped with Tocsin, and its frozen train/test split.
+
+The split is by ``group`` (variants of one source message share a group), with
+a hash of the group id deciding, so it never changes when rows are added and no
+near-duplicate sits on both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from classifiers.taxonomy import validate_label
+
+CORPUS_DIR = Path(__file__).parent / "data" / "corpus"
+TEST_SHARE = 0.25
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a JSON Lines file; a bad line raises ValueError naming the line."""
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not JSON: {exc.msg}") from None
+            if not isinstance(row, dict):
+                raise ValueError(f"{path}:{number}: expected an object")
+            yield row
+
+
+def load_corpus(directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
+    """Every labelled row of every language file, validated against the taxonomy."""
+    rows: list[dict[str, Any]] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for row in read_jsonl(path):
+            validate_label(row["category"], int(row["severity"]))
+            row.setdefault("group", row["id"])
+            rows.append(row)
+    return rows
+
+
+def is_test(row: dict[str, Any]) -> bool:
+    """Whether the row's group belongs to the frozen test split."""
+    digest = hashlib.sha256(f"tocsin-split-v1:{row.get('group') or row['id']}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < TEST_SHARE
+
+
+def split(rows: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(train, test) by group."""
+    train: list[dict[str, Any]] = []
+    test: list[dict[str, Any]] = []
+    for row in rows:
+        (test if is_test(row) else train).append(row)
+    return train, test
+
+
+def fingerprint(rows: Iterable[dict[str, Any]]) -> str:
+    """A hash of the training rows' text and labels, to tell model versions' data apart."""
+    h = hashlib.sha256()
+    for row in sorted(rows, key=lambda r: str(r["id"])):
+        h.update(json.dumps([row["id"], row["text"], row["category"], int(row["severity"])], ensure_ascii=False).encode())
+    return h.hexdigest()

@@ -1,0 +1,124 @@
+"""Model versions in the database: saved with skops (no pickle), one active.
+
+On a brand-new database the model trained from the shipped corpus is built
+and activated on first use, so classification works with no extra step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from typing import Any
+
+import skops.io as sio
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from classifiers.model import ReportClassifier
+from models.clock import utcnow
+from models.schema import ModelVersion
+
+log = logging.getLogger(__name__)
+
+# Every type a Tocsin model artifact may contain beyond skops' defaults; loading
+# anything else fails rather than instantiating an unknown object.
+TRUSTED_TYPES: tuple[str, ...] = (
+    "builtins.dict",
+    "builtins.list",
+    "builtins.str",
+    "builtins.float",
+    "builtins.int",
+    "builtins.tuple",
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.ndarray",
+    "scipy.sparse._csr.csr_matrix",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.pipeline.FeatureUnion",
+    "sklearn.pipeline.Pipeline",
+    "re.compile",
+    "builtins.set",
+)
+
+
+class ModelLoadError(RuntimeError):
+    """A stored model could not be loaded safely (tampered, corrupt, or of unknown types)."""
+
+
+def serialise(bundle: dict[str, Any]) -> bytes:
+    return sio.dumps(bundle, compression=8)
+
+
+def deserialise(artifact: bytes, expected_sha256: str | None = None) -> dict[str, Any]:
+    """Load an artifact, refusing any type outside ``TRUSTED_TYPES`` and any checksum mismatch."""
+    if expected_sha256 is not None and hashlib.sha256(artifact).hexdigest() != expected_sha256:
+        raise ModelLoadError("model artifact does not match its recorded checksum (tampered or corrupt)")
+    try:
+        untrusted = [t for t in sio.get_untrusted_types(data=artifact) if t not in TRUSTED_TYPES]
+    except Exception as exc:  # skops raises many types on corrupt zips
+        raise ModelLoadError(f"model artifact is not a valid skops file: {exc}") from None
+    if untrusted:
+        raise ModelLoadError(f"model artifact contains untrusted types: {', '.join(sorted(untrusted))}")
+    try:
+        bundle = sio.loads(artifact, trusted=list(TRUSTED_TYPES))
+    except Exception as exc:
+        raise ModelLoadError(f"model artifact failed to load: {exc}") from None
+    if not isinstance(bundle, dict) or "labels" not in bundle:
+        raise ModelLoadError("model artifact is not a Tocsin model bundle")
+    return bundle
+
+
+def save_version(session: Session, bundle: dict[str, Any], *, metrics: dict[str, Any], fingerprint: str, algorithm: str, now: datetime | None = None) -> ModelVersion:
+    """Store a trained bundle as a candidate version."""
+    artifact = serialise(bundle)
+    created = now or utcnow()
+    row = ModelVersion(
+        version=f"m{created:%Y%m%d%H%M%S}-{hashlib.sha256(artifact).hexdigest()[:8]}",
+        status="candidate",
+        algorithm=algorithm,
+        data_fingerprint=fingerprint,
+        metrics=metrics,
+        artifact=artifact,
+        artifact_sha256=hashlib.sha256(artifact).hexdigest(),
+        created_at=created,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def activate(session: Session, version: ModelVersion, decision: str, now: datetime | None = None) -> None:
+    """Make ``version`` the one active model; the previous one is retired."""
+    session.execute(update(ModelVersion).where(ModelVersion.status == "active").values(status="retired"))
+    version.status = "active"
+    version.decision = decision
+    version.activated_at = now or utcnow()
+    session.flush()
+
+
+def active_version(session: Session) -> ModelVersion | None:
+    return session.scalar(select(ModelVersion).where(ModelVersion.status == "active").order_by(ModelVersion.activated_at.desc()).limit(1))
+
+
+_cache: dict[str, ReportClassifier] = {}
+
+
+def load_active(session: Session, bootstrap: bool = True) -> ReportClassifier:
+    """The active classifier; trains and activates the shipped baseline on a brand-new database."""
+    row = active_version(session)
+    if row is None:
+        if not bootstrap:
+            raise ModelLoadError("no active model")
+        from classifiers.training import bootstrap_baseline
+
+        row = bootstrap_baseline(session)
+    cached = _cache.get(row.artifact_sha256)
+    if cached is None:
+        cached = ReportClassifier(deserialise(row.artifact, row.artifact_sha256), version=row.version)
+        _cache.clear()
+        _cache[row.artifact_sha256] = cached
+    return cached

@@ -1,0 +1,89 @@
+"""Tocsin's report stream: ingest → classify → correlate → route → deliver, run back to back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, task
+
+DOC = """
+### Tocsin report stream
+
+Runs continuously (`@continuous`, one run at a time): each run reads new
+Telegram and SMS messages, classifies the reports, groups them into incidents,
+routes alerts and sends every queued message (acknowledgements, replies,
+alerts). A report typically reaches its recipients within 10–15 seconds.
+
+**Watch:** a red task stops the stream until the next run retries it; every
+stage is idempotent, so re-running a failed run never loses or doubles a report
+or an alert. Each task's log ends with its counts (`stored`, `duplicates`,
+`quarantined`, `classified`, `alerts`, `sent`, `retried`, `failed`...).
+
+**When it fails:** `ingest_*` failing means the provider (or its credentials in
+the `tocsin_telegram` / `tocsin_twilio` connections) is unreachable; reports
+wait at the provider and are read when it returns. `deliver` failures are
+retried per message with backoff; permanent failures fail over to the member's
+other channel and show in the `deliveries` table with their reason.
+"""
+
+DEFAULTS = {"retries": 2, "retry_delay": timedelta(seconds=5), "execution_timeout": timedelta(minutes=10)}
+
+
+def _rt():  # noqa: ANN202 - imported inside tasks to keep parsing fast
+    from tocsin.runtime import Runtime
+
+    return Runtime(use_airflow_connections=True)
+
+
+@dag(
+    dag_id="tocsin_stream",
+    schedule="@continuous",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULTS,
+    doc_md=DOC,
+    tags=["tocsin"],
+)
+def tocsin_stream() -> None:
+    @task
+    def ingest_telegram() -> dict:
+        from tocsin import pipeline
+
+        return pipeline.ingest_telegram(_rt(), timeout=1)
+
+    @task
+    def ingest_sms() -> dict:
+        from tocsin import pipeline
+
+        return pipeline.ingest_sms(_rt())
+
+    @task
+    def classify() -> dict:
+        from tocsin import pipeline
+
+        return pipeline.classify(_rt())
+
+    @task
+    def correlate() -> dict:
+        from tocsin import pipeline
+
+        return pipeline.correlate(_rt())
+
+    @task
+    def route() -> dict:
+        from tocsin import pipeline
+
+        return pipeline.route(_rt())
+
+    @task(trigger_rule="all_done")
+    def deliver() -> dict:
+        from tocsin import pipeline
+
+        return pipeline.deliver(_rt())
+
+    [ingest_telegram(), ingest_sms()] >> classify() >> correlate() >> route() >> deliver()
+
+
+tocsin_stream()
