@@ -15,7 +15,7 @@ from twilio.rest import Client
 TELEGRAM_TIMEOUT_S = 10.0
 TWILIO_TIMEOUT_S = 15.0
 
-_BOT_TOKEN = re.compile(r"(bot\d+):[A-Za-z0-9_-]+")
+_BOT_TOKEN = re.compile(r"(bot\d+)(?::|%3A)[A-Za-z0-9_-]+", re.IGNORECASE)
 
 
 def _redact(value: object) -> object:
@@ -28,6 +28,7 @@ class _TokenRedactor(logging.Filter):
     """Masks bot tokens in httpx's request log lines, which carry them in the URL path."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record in place and always let it through."""
         record.msg = _redact(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(_redact(arg) for arg in record.args)

@@ -95,4 +95,5 @@ def serve(host: str = "127.0.0.1", port: int = 8787) -> None:
     """Run the sandbox in the foreground until interrupted, for `tocsin sandbox`."""
     import uvicorn
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", timeout_graceful_shutdown=1)
+    # Bot API paths carry the bot token, so per-request access lines stay off.
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=False, timeout_graceful_shutdown=1)

@@ -7,6 +7,7 @@ import json
 import math
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -113,13 +114,13 @@ def test_get_updates_limit_and_text(server: SandboxServer) -> None:
 
 
 def test_long_poll_wakes_when_an_update_arrives(server: SandboxServer) -> None:
-    async def scenario(bot: Bot) -> tuple[float, list[str]]:
+    async def scenario(bot: Bot) -> tuple[float, list[Any]]:
         started = time.monotonic()
         poll = asyncio.create_task(bot.get_updates(timeout=10))
         await asyncio.sleep(0.2)
         await asyncio.to_thread(inject, server, user_id=13, chat_id=13, text="armed men at the market")
         updates = await poll
-        return time.monotonic() - started, [u.message.text for u in updates]
+        return time.monotonic() - started, [u.to_dict()["message"]["text"] for u in updates]
 
     elapsed, texts = with_bot(server, scenario)
     assert texts == ["armed men at the market"]
@@ -180,6 +181,35 @@ def test_allowed_updates_filters_kinds(server: SandboxServer) -> None:
     assert [u.edited_message.text for u in updates] == ["edited"]
 
 
+def test_concurrent_injections_get_distinct_ordered_ids(server: SandboxServer) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        injected = list(pool.map(lambda n: inject(server, user_id=60 + n % 4, chat_id=60 + n % 4, text=f"r{n}"), range(40)))
+    updates = raw_updates(server)
+    assert len({i["update_id"] for i in injected}) == 40
+    assert [u["update_id"] for u in updates] == sorted(i["update_id"] for i in injected)
+    per_chat = {}
+    for update in updates:
+        per_chat.setdefault(update["message"]["chat"]["id"], []).append(update["message"]["message_id"])
+    assert all(sorted(ids) == list(range(1, 11)) for ids in per_chat.values())
+
+
+def test_stop_ends_a_pending_long_poll_quickly() -> None:
+    sandbox = SandboxServer().start()
+
+    async def poll() -> tuple[Any, ...]:
+        async with telegram_bot(TOKEN, sandbox.url) as bot:
+            return await bot.get_updates(timeout=30)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(asyncio.run, poll())
+        time.sleep(0.3)
+        started = time.monotonic()
+        sandbox.stop()
+        stopped_in = time.monotonic() - started
+        assert pending.result(timeout=5) == ()
+    assert stopped_in < 3
+
+
 # Telegram: what members do
 
 
@@ -211,9 +241,10 @@ def test_callback_query_on_a_bot_message(server: SandboxServer) -> None:
 
     async def scenario(bot: Bot) -> tuple[Any, bool, BaseException | None]:
         (update,) = await bot.get_updates()
-        answered = await bot.answer_callback_query(update.callback_query.id, text="Thanks")
+        query_id = update.to_dict()["callback_query"]["id"]
+        answered = await bot.answer_callback_query(query_id, text="Thanks")
         try:
-            await bot.answer_callback_query(update.callback_query.id)
+            await bot.answer_callback_query(query_id)
             again = None
         except BadRequest as error:
             again = error
@@ -323,7 +354,7 @@ def test_json_and_query_bodies_are_accepted(server: SandboxServer) -> None:
 def test_fault_count_gives_retry_after_then_recovers(server: SandboxServer) -> None:
     fault(server, channel="telegram", status=429, retry_after=7, count=2, methods=["sendMessage"])
 
-    async def scenario(bot: Bot) -> tuple[list[BaseException], Any]:
+    async def scenario(bot: Bot) -> tuple[list[RetryAfter], Any]:
         errors = []
         for _ in range(2):
             try:
