@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from sqlalchemy import select
@@ -22,7 +22,7 @@ ROLES = {"reporter", "focal_person", "police_liaison", "coordinator"}
 
 
 class RoutingFileError(ValueError):
-    """The routing file is not usable; the message names the rule and the problem."""
+    """The routing file is not usable; the message lists every problem, each naming its rule."""
 
 
 @dataclass(frozen=True)
@@ -40,18 +40,23 @@ class Rule:
     categories: tuple[str, ...] = ()
     min_severity: int = 2
     kind: str = "incident"
+    deadlines: dict[int, timedelta] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class RoutingRules:
     rules: tuple[Rule, ...]
-    deadlines: dict[int, timedelta] = field(default_factory=lambda: {3: timedelta(minutes=10), 2: timedelta(minutes=60)})
+    deadlines: dict[int, timedelta] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
     quiet_start: time | None = None
     quiet_end: time | None = None
     quiet_tz: str = "UTC"
 
-    def deadline(self, severity: int) -> timedelta:
-        return self.deadlines.get(severity) or self.deadlines.get(2) or timedelta(minutes=60)
+    def deadline(self, severity: int, rule: Rule | None = None) -> timedelta:
+        """How long the current tier has to acknowledge before the next is told."""
+        for table in (rule.deadlines if rule else {}, self.deadlines, DEFAULT_DEADLINES):
+            if severity in table:
+                return table[severity]
+        return DEFAULT_DEADLINES[2]
 
     def in_quiet_hours(self, now: datetime) -> bool:
         if self.quiet_start is None or self.quiet_end is None:
@@ -70,38 +75,179 @@ class RoutingRules:
         return end
 
 
+DEFAULT_DEADLINES = {3: timedelta(minutes=10), 2: timedelta(minutes=60)}
+TOP_KEYS = {"ack_deadline_minutes", "quiet_hours", "rules"}
+RULE_KEYS = {"name", "kind", "regions", "categories", "min_severity", "tiers", "ack_deadline_minutes"}
+TIER_KEYS = {"roles", "members", "scope"}
+SCOPES = ("region", "region_and_parents", "everywhere")
+KINDS = ("incident", "spike")
+
+
+def rules_path(routing_file: Path | None, network_file: Path | None) -> Path | None:
+    """The routing file to use: the one named, else ``routing.yaml`` next to the network file, else the defaults."""
+    if routing_file is not None:
+        return routing_file
+    if network_file is not None and (Path(network_file).parent / "routing.yaml").exists():
+        return Path(network_file).parent / "routing.yaml"
+    return None
+
+
 def load_rules(path: Path | None = None) -> RoutingRules:
     """Parse and validate a routing YAML file (the shipped defaults when ``path`` is None)."""
-    source = path or DEFAULT_RULES
+    source = Path(path or DEFAULT_RULES)
     try:
-        data = yaml.safe_load(Path(source).read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RoutingFileError(f"{source}: no such file") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise RoutingFileError(f"{source}: not valid YAML: {exc}") from None
+    problems: list[str] = []
+    rules = _parse(data if data is not None else {}, problems)
+    if problems:
+        raise RoutingFileError(f"{source}: " + "; ".join(problems))
+    return rules
+
+
+def _parse(data: Any, problems: list[str]) -> RoutingRules:
+    if not isinstance(data, dict):
+        problems.append("expected a mapping with 'rules', 'ack_deadline_minutes' and 'quiet_hours'")
+        return RoutingRules(())
+    for key in sorted(set(data) - TOP_KEYS):
+        problems.append(f"unknown key {key!r} (expected {', '.join(sorted(TOP_KEYS))})")
+    deadlines = _deadlines(data.get("ack_deadline_minutes"), "ack_deadline_minutes", problems) or dict(DEFAULT_DEADLINES)
+    quiet_start, quiet_end, quiet_tz = _quiet(data.get("quiet_hours"), problems)
+    specs = data.get("rules")
+    if not isinstance(specs, list) or not specs:
+        problems.append("'rules' must be a non-empty list")
+        specs = []
     rules = []
-    for i, spec in enumerate(data.get("rules") or []):
-        name = str(spec.get("name") or f"rule-{i + 1}")
-        tiers = []
-        for tier in spec.get("tiers") or []:
-            roles = tuple(tier.get("roles") or ())
-            unknown = set(roles) - ROLES
-            if unknown:
-                raise RoutingFileError(f"{source}: rule {name}: unknown role(s) {sorted(unknown)}")
-            scope = tier.get("scope", "region")
-            if scope not in ("region", "region_and_parents", "everywhere"):
-                raise RoutingFileError(f"{source}: rule {name}: scope must be region, region_and_parents or everywhere")
-            tiers.append(Tier(roles=roles, members=tuple(str(m) for m in tier.get("members") or ()), scope=scope))
-        if not tiers:
-            raise RoutingFileError(f"{source}: rule {name} has no tiers")
-        categories = tuple(spec.get("categories") or ())
-        if set(categories) - CATEGORIES:
-            raise RoutingFileError(f"{source}: rule {name}: unknown categories {sorted(set(categories) - CATEGORIES)}")
-        rules.append(Rule(name=name, tiers=tuple(tiers), regions=tuple(spec.get("regions") or ()), categories=categories, min_severity=int(spec.get("min_severity", 2)), kind=str(spec.get("kind", "incident"))))
-    deadlines = {int(k): timedelta(minutes=float(v)) for k, v in (data.get("ack_deadline_minutes") or {3: 10, 2: 60}).items()}
-    quiet = data.get("quiet_hours") or {}
-    parse = lambda v: time.fromisoformat(str(v)) if v else None  # noqa: E731
-    return RoutingRules(tuple(rules), deadlines, parse(quiet.get("start")), parse(quiet.get("end")), str(quiet.get("timezone", "UTC")))
+    names: set[str] = set()
+    for i, spec in enumerate(specs):
+        rule = _rule(spec, i, problems)
+        if rule is None:
+            continue
+        if rule.name in names:
+            problems.append(f"rule {rule.name}: the name is used twice")
+        names.add(rule.name)
+        rules.append(rule)
+    return RoutingRules(tuple(rules), deadlines, quiet_start, quiet_end, quiet_tz)
+
+
+def _rule(spec: Any, index: int, problems: list[str]) -> Rule | None:
+    if not isinstance(spec, dict):
+        problems.append(f"rule #{index + 1}: expected a mapping")
+        return None
+    name = str(spec.get("name") or f"rule-{index + 1}")
+    where = f"rule {name}"
+    for key in sorted(set(spec) - RULE_KEYS):
+        problems.append(f"{where}: unknown key {key!r} (expected {', '.join(sorted(RULE_KEYS))})")
+    kind = str(spec.get("kind", "incident"))
+    if kind not in KINDS:
+        problems.append(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    min_severity = spec.get("min_severity", 2)
+    if not isinstance(min_severity, int) or isinstance(min_severity, bool) or not 1 <= min_severity <= 3:
+        problems.append(f"{where}: min_severity must be 1, 2 or 3, not {min_severity!r}")
+        min_severity = 2
+    categories = _strings(spec.get("categories"), f"{where}: categories", problems)
+    unknown = sorted(set(categories) - CATEGORIES)
+    if unknown:
+        problems.append(f"{where}: unknown categories {unknown} (see TAXONOMY.md)")
+    regions = _strings(spec.get("regions"), f"{where}: regions", problems)
+    tiers = []
+    raw_tiers = spec.get("tiers")
+    if not isinstance(raw_tiers, list) or not raw_tiers:
+        problems.append(f"{where}: needs a non-empty list of tiers")
+        raw_tiers = []
+    for t, tier in enumerate(raw_tiers):
+        parsed = _tier(tier, f"{where} tier {t + 1}", problems)
+        if parsed is not None:
+            tiers.append(parsed)
+    deadlines = _deadlines(spec.get("ack_deadline_minutes"), f"{where}: ack_deadline_minutes", problems) or {}
+    return Rule(name=name, tiers=tuple(tiers), regions=tuple(regions), categories=tuple(categories), min_severity=min_severity, kind=kind, deadlines=deadlines)
+
+
+def _tier(spec: Any, where: str, problems: list[str]) -> Tier | None:
+    if not isinstance(spec, dict):
+        problems.append(f"{where}: expected a mapping with roles and/or members")
+        return None
+    for key in sorted(set(spec) - TIER_KEYS):
+        problems.append(f"{where}: unknown key {key!r} (expected {', '.join(sorted(TIER_KEYS))})")
+    roles = _strings(spec.get("roles"), f"{where}: roles", problems)
+    unknown = sorted(set(roles) - ROLES)
+    if unknown:
+        problems.append(f"{where}: unknown role(s) {unknown} (one of {', '.join(sorted(ROLES))})")
+    members = _strings(spec.get("members"), f"{where}: members", problems)
+    if not roles and not members:
+        problems.append(f"{where}: names neither roles nor members")
+    scope = spec.get("scope", "region")
+    if scope not in SCOPES:
+        problems.append(f"{where}: scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+        scope = "region"
+    return Tier(roles=tuple(roles), members=tuple(members), scope=scope)
+
+
+def _strings(value: Any, where: str, problems: list[str]) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        problems.append(f"{where} must be a list of names")
+        return []
+    return [str(v) for v in value]
+
+
+def _deadlines(value: Any, where: str, problems: list[str]) -> dict[int, timedelta] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problems.append(f"{where} must map severity (2, 3) to minutes")
+        return None
+    out = {}
+    for severity, minutes in value.items():
+        if str(severity) not in ("1", "2", "3"):
+            problems.append(f"{where}: severity must be 1, 2 or 3, not {severity!r}")
+        elif not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or minutes <= 0:
+            problems.append(f"{where}: minutes for severity {severity} must be a positive number, not {minutes!r}")
+        else:
+            out[int(severity)] = timedelta(minutes=float(minutes))
+    return out
+
+
+def _quiet(value: Any, problems: list[str]) -> tuple[time | None, time | None, str]:
+    if value is None:
+        return None, None, "UTC"
+    if not isinstance(value, dict) or set(value) - {"start", "end", "timezone"}:
+        problems.append("quiet_hours must be a mapping with start, end (HH:MM) and timezone")
+        return None, None, "UTC"
+    bounds = []
+    for key in ("start", "end"):
+        raw = value.get(key)
+        try:
+            bounds.append(time.fromisoformat(str(raw)) if raw is not None else None)
+        except ValueError:
+            problems.append(f"quiet_hours {key} must be HH:MM, not {raw!r}")
+            bounds.append(None)
+    if (bounds[0] is None) != (bounds[1] is None):
+        problems.append("quiet_hours needs both start and end")
+    tz = str(value.get("timezone", "UTC"))
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"quiet_hours timezone {tz!r} is not a known time zone")
+        tz = "UTC"
+    return bounds[0], bounds[1], tz
+
+
+def check_against_network(session: Session, rules: RoutingRules) -> list[str]:
+    """Rules that name regions or members the network does not have (they would never match or reach anyone)."""
+    regions = set(session.scalars(select(Region.id)))
+    members = set(session.scalars(select(Member.id)))
+    problems = []
+    for rule in rules.rules:
+        problems += [f"rule {rule.name}: unknown region {r}" for r in rule.regions if r not in regions]
+        problems += [f"rule {rule.name}: unknown member {m}" for rule_tier in rule.tiers for m in rule_tier.members if m not in members]
+    return problems
 
 
 def ancestors(session: Session, region_id: str | None) -> list[str]:
@@ -115,18 +261,26 @@ def ancestors(session: Session, region_id: str | None) -> list[str]:
 
 
 def match_rule(rules: RoutingRules, session: Session, incident: Incident) -> Rule | None:
-    chain = set(ancestors(session, incident.region_id))
-    for rule in rules.rules:
+    """The rule for this incident: the one naming the nearest region (children inherit), then file order."""
+    chain = ancestors(session, incident.region_id)
+    best: tuple[int, int, Rule] | None = None
+    for order, rule in enumerate(rules.rules):
         if rule.kind != incident.kind:
             continue
         if rule.kind == "incident" and incident.severity < rule.min_severity:
             continue
         if rule.categories and incident.category not in rule.categories:
             continue
-        if rule.regions and not chain.intersection(rule.regions):
-            continue
-        return rule
-    return None
+        if rule.regions:
+            depths = [chain.index(r) for r in rule.regions if r in chain]
+            if not depths:
+                continue
+            distance = min(depths)
+        else:
+            distance = len(chain) + 1  # a rule for everywhere yields to any rule naming the place
+        if best is None or (distance, order) < best[:2]:
+            best = (distance, order, rule)
+    return best[2] if best else None
 
 
 def tier_members(session: Session, incident: Incident, tier: Tier) -> list[Member]:
@@ -152,6 +306,7 @@ def tier_members(session: Session, incident: Incident, tier: Tier) -> list[Membe
 
 
 def region_name(session: Session, region_id: str | None) -> str:
+    """How a place is named in alerts."""
     region = session.get(Region, region_id) if region_id else None
     return region.name if region else "?"
 
@@ -162,11 +317,10 @@ def send_tier(session: Session, rules: RoutingRules, incident: Incident, rule: R
         return 0
     recipients = tier_members(session, incident, rule.tiers[tier_index])
     already = set(session.scalars(select(Alert.member_id).where(Alert.incident_id == incident.id)))
-    deadline = now + rules.deadline(incident.severity)
     send_at = now
     if incident.severity < 3 and rules.in_quiet_hours(now):
-        send_at = rules.quiet_ends(now)
-        deadline = send_at + rules.deadline(incident.severity)
+        send_at = rules.quiet_ends(now)  # non-critical alerts wait for the morning
+    deadline = send_at + rules.deadline(incident.severity, rule)
     count = 0
     for member in recipients:
         if member.id in already:
@@ -180,11 +334,11 @@ def send_tier(session: Session, rules: RoutingRules, incident: Incident, rule: R
 
 
 def render(session: Session, incident: Incident, lang: str) -> str:
+    """The alert text for one incident in one language."""
     where = region_name(session, incident.region_id)
     if incident.kind == "spike":
-        meta = incident.summary.split("|")
-        count, hours, baseline = (int(meta[0]), int(meta[1]), float(meta[2])) if len(meta) == 3 else (incident.report_count, 6, 0.0)
-        return spike_text(lang, region=where, count=count, hours=hours, baseline=baseline, ref=incident.ref)
+        detail = incident.detail or {}
+        return spike_text(lang, region=where, count=int(detail.get("count", incident.report_count)), hours=int(detail.get("hours", 6)), baseline=float(detail.get("daily_rate", 0.0)), ref=incident.ref)
     return alert_text(lang, category=incident.category, severity=incident.severity, region=where, when=incident.first_seen, reports=incident.report_count, reporters=incident.reporter_count, ref=incident.ref)
 
 
@@ -219,6 +373,7 @@ def _notify_existing(session: Session, incident: Incident, now: datetime) -> Non
 
 
 def rule_by_name(rules: RoutingRules, name: str) -> Rule | None:
+    """The rule an alert records, so escalation follows the same tiers."""
     if name == "fallback-coordinators":
         return Rule(name=name, tiers=(Tier(roles=("coordinator",), scope="everywhere"),))
     return next((r for r in rules.rules if r.name == name), None)

@@ -8,8 +8,12 @@ wait, or fail over to the member's other channel.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from typing import Any
+
+
+_PHONE = re.compile(r"\+?\d[\d ()-]{5,}\d")  # provider messages may quote the number; it must not reach logs
 
 
 @dataclass(frozen=True)
@@ -73,42 +77,61 @@ TWILIO_CODES: dict[int, type[SendError]] = {
 }
 
 
+class Uncertain(SendError):
+    """The request may have reached the provider but no answer came back: resending could duplicate it."""
+
+    retryable = False
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    """A sent message's status at the provider, with the carrier's error code when it failed."""
+
+    status: str
+    error_code: int | None = None
+
+
 class TelegramSender:
-    """Sends through the Bot API with python-telegram-bot."""
+    """Sends through the Bot API with python-telegram-bot, on one event loop and connection pool per stage run."""
 
     channel = "telegram"
 
     def __init__(self, bot: Any) -> None:
         self.bot = bot
+        self._runner: asyncio.Runner | None = None
+
+    def _run(self, coro: Any) -> Any:
+        if self._runner is None:
+            self._runner = asyncio.Runner()
+            self._runner.run(self.bot.initialize())
+        return self._runner.run(coro)
+
+    def close(self) -> None:
+        """Release the connection pool and the event loop."""
+        if self._runner is not None:
+            try:
+                self._runner.run(self.bot.shutdown())
+            finally:
+                self._runner.close()
+                self._runner = None
 
     def send(self, address: str, text: str, reply_markup: dict[str, Any] | None = None) -> SendResult:
-        return asyncio.run(self._send(address, text, reply_markup))
+        return self._run(self._call(self.bot.send_message, chat_id=int(address), text=text, reply_markup=self._markup(reply_markup)))
 
-    def send_many(self, items: list[tuple[str, str, dict[str, Any] | None]]) -> list[SendResult | SendError]:
-        """Send several messages over one connection; each gets its result or error."""
-        return asyncio.run(self._send_many(items))
+    def send_photo(self, address: str, photo: bytes, caption: str) -> SendResult:
+        """A picture with its caption (Telegram captions hold up to 1024 characters)."""
+        return self._run(self._call(self.bot.send_photo, chat_id=int(address), photo=photo, caption=caption[:1024]))
 
-    async def _send_many(self, items: list[tuple[str, str, dict[str, Any] | None]]) -> list[SendResult | SendError]:
-        out: list[SendResult | SendError] = []
-        async with self.bot:
-            for address, text, markup in items:
-                try:
-                    out.append(await self._send_one(address, text, markup))
-                except SendError as exc:
-                    out.append(exc)
-        return out
-
-    async def _send(self, address: str, text: str, reply_markup: dict[str, Any] | None) -> SendResult:
-        async with self.bot:
-            return await self._send_one(address, text, reply_markup)
-
-    async def _send_one(self, address: str, text: str, reply_markup: dict[str, Any] | None) -> SendResult:
+    def _markup(self, reply_markup: dict[str, Any] | None) -> Any:
         from telegram import InlineKeyboardMarkup
+
+        return InlineKeyboardMarkup.de_json(reply_markup, self.bot) if reply_markup else None
+
+    async def _call(self, method: Any, **kwargs: Any) -> SendResult:
         from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
-        markup = InlineKeyboardMarkup.de_json(reply_markup, self.bot) if reply_markup else None
         try:
-            message = await self.bot.send_message(chat_id=int(address), text=text, reply_markup=markup)
+            message = await method(**kwargs)
         except RetryAfter as exc:
             delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
             raise Throttled("telegram rate limit", retry_after=delay) from None
@@ -121,10 +144,20 @@ class TelegramSender:
                 raise Unreachable(f"telegram: {exc.message}") from None
             raise ProviderDown(f"telegram bad request: {exc.message}") from None
         except (TimedOut, NetworkError) as exc:
-            raise ProviderDown(f"telegram: {type(exc).__name__}: {exc}") from None
+            if _not_sent(exc):
+                raise ProviderDown(f"telegram: {type(exc).__name__}: {exc.message}") from None
+            raise Uncertain(f"telegram: no answer ({type(exc.__cause__).__name__ if exc.__cause__ else type(exc).__name__})") from None
         except TelegramError as exc:
             raise ProviderDown(f"telegram: {exc}") from None
         return SendResult(provider_id=str(message.message_id), status="sent")
+
+
+def _not_sent(exc: Exception) -> bool:
+    """Whether a failed Telegram call surely did not deliver: an HTTP answer (5xx) or a connection never made."""
+    import httpx
+
+    cause = exc.__cause__
+    return cause is None or isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
 
 
 class SmsSender:
@@ -136,24 +169,43 @@ class SmsSender:
         self.client = client
         self.from_number = from_number
 
+    def close(self) -> None:
+        """Nothing to release: the Twilio client's session is shared."""
+
     def send(self, address: str, text: str, reply_markup: dict[str, Any] | None = None) -> SendResult:
+        message = self._call(lambda: self.client.messages.create(to=address, from_=self.from_number, body=text))
+        return SendResult(provider_id=str(message.sid), status=str(message.status))
+
+    def _call(self, request: Any) -> Any:
+        """Run one Twilio request, mapping its failures onto the SendError set."""
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
         try:
-            message = self.client.messages.create(to=address, from_=self.from_number, body=text)
+            return request()
         except TwilioRestException as exc:
             kind = TWILIO_CODES.get(int(exc.code or 0))
             if kind is None:
                 kind = Throttled if exc.status == 429 else ProviderDown if exc.status >= 500 or exc.status == 0 else Unreachable
-            raise kind(f"twilio {exc.code or exc.status}: {exc.msg}"[:200]) from None
+            raise kind(f"twilio {exc.code or exc.status}: {_PHONE.sub('<number>', str(exc.msg))}"[:200]) from None
         except (TwilioException, OSError) as exc:
             raise ProviderDown(f"twilio: {type(exc).__name__}") from None
         except Exception as exc:  # requests' connection errors and timeouts
             if type(exc).__module__.startswith(("requests", "urllib3")):
                 raise ProviderDown(f"twilio: {type(exc).__name__}") from None
             raise
-        return SendResult(provider_id=str(message.sid), status=str(message.status))
 
-    def status(self, sid: str) -> str:
-        """The provider's current status of a sent message (queued, sent, delivered, failed...)."""
-        return str(self.client.messages(sid).fetch().status)
+    def status(self, sid: str) -> ProviderStatus:
+        """The provider's current status of a sent message (queued, sent, delivered, undelivered...)."""
+        message = self._call(lambda: self.client.messages(sid).fetch())
+        return ProviderStatus(str(message.status), int(message.error_code) if message.error_code else None)
+
+    def find_sent(self, address: str, text: str, exclude: set[str]) -> SendResult | None:
+        """A message with this text to this number that the provider holds and we have not recorded, if any.
+
+        Twilio lets us ask what was really sent, so an interrupted send can be
+        settled instead of guessed: found means it went out, absent means it did not.
+        """
+        for message in self._call(lambda: self.client.messages.list(to=address, limit=50)):
+            if message.direction != "inbound" and message.body == text and message.sid not in exclude:
+                return SendResult(provider_id=str(message.sid), status=str(message.status))
+        return None

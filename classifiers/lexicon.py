@@ -7,7 +7,9 @@ A tag is a taxonomy category (a signal word) or a cue: ``negation``, ``calm``,
 matches at the start of a word (so "kill" finds "killed"); a term written with
 a leading ``~`` matches inside a word too (Swahili and Hausa put subject and
 tense prefixes before the verb: "wa-me-uawa"). Arabic terms also match after
-the clitics و ف ب ل ك ال.
+the clitics و ف ب ل ك ال. A leading ``!`` marks a strong word for a severe
+category ("killed", "raped", "kidnapped"): one such word, with no trap cue
+beside it, is never dismissed without review.
 
 The lexicon is stored inside each model version, so a model keeps behaving as
 it was evaluated even when the files change.
@@ -19,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -53,54 +56,84 @@ def read_lexicon_files(directory: Path = LEXICON_DIR) -> list[str]:
 class Hits:
     """What the lexicon found in one text."""
 
-    terms: tuple[tuple[str, str], ...]
+    terms: tuple[tuple[str, str, bool], ...]
 
     @property
     def tags(self) -> set[str]:
-        return {tag for tag, _ in self.terms}
+        return {tag for tag, _, _ in self.terms}
 
     @property
     def severe(self) -> list[str]:
-        """Severe signal words not defused by a trap cue in the same text."""
+        """Strong words of severe categories not defused by a trap cue in the same text."""
         if self.tags & TRAPS:
             return []
-        return [f"{tag}:{term}" for tag, term in self.terms if tag in SEVERE]
+        return [f"{tag}:{term}" for tag, term, strong in self.terms if strong and tag in SEVERE]
 
     def labels(self) -> list[str]:
         """Hits as ``tag:term`` strings, recorded with each signal."""
-        return [f"{tag}:{term}" for tag, term in self.terms]
+        return [f"{tag}:{term}" for tag, term, _ in self.terms]
+
+
+def _trie_pattern(terms: Iterable[str]) -> str:
+    """One regex alternation with shared prefixes factored out, so matching stays fast with thousands of terms."""
+    trie: dict[str, Any] = {}
+    for term in terms:
+        node = trie
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict[str, Any]) -> str:
+        alternatives = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
 
 
 class Lexicon:
-    """All languages' lists compiled into one pattern per tag."""
+    """All languages' lists compiled into two prefix-trie patterns (word start, inside a word)."""
 
     def __init__(self, entries: Iterable[str]) -> None:
-        by_tag: dict[str, list[str]] = {tag: [] for tag in TAGS}
+        self._tags: dict[str, set[tuple[str, bool]]] = {}
+        self._whole: set[str] = set()
+        start: set[str] = set()
+        inside: set[str] = set()
         for entry in entries:
-            _lang, tag, term = entry.split("\t")
-            by_tag[tag].append(term)
-        self._patterns: list[tuple[str, re.Pattern[str]]] = []
-        for tag in TAGS:
-            alternatives = sorted({self._pattern(t) for t in by_tag[tag] if normalise(t.lstrip("~"))}, key=len, reverse=True)
-            if alternatives:
-                self._patterns.append((tag, re.compile("|".join(alternatives))))
-
-    @staticmethod
-    def _pattern(term: str) -> str:
-        inside = term.startswith("~")
-        body = re.escape(normalise(term.lstrip("~"))).replace(r"\ ", r"\s+")
-        if inside:
-            return f"(?:{body})"
-        if re.match(r"[\u0600-\u06FF]", body):
-            return rf"(?<!\w){_AR_CLITICS}(?:{body})"
-        return rf"(?<!\w)(?:{body})"
+            _lang, tag, raw = entry.split("\t")
+            strong = raw.startswith("!")
+            raw = raw.lstrip("!")
+            term = normalise(raw.lstrip("~"))
+            if not term:
+                continue
+            (inside if raw.startswith("~") else start).add(term)
+            # Short Latin words ("re", "wai", "eti") are particles only when they stand alone.
+            if term.isascii() and len(term) <= 3:
+                self._whole.add(term)
+            self._tags.setdefault(term, set()).add((tag, strong))
+        self._start = re.compile(rf"(?<!\w){_AR_CLITICS}({_trie_pattern(start)})") if start else None
+        self._inside = re.compile(f"({_trie_pattern(inside)})") if inside else None
 
     def find(self, text: str) -> Hits:
         """Hits in an already normalised text."""
-        terms: list[tuple[str, str]] = []
-        for tag, pattern in self._patterns:
-            terms.extend((tag, m.group(0).strip()) for m in pattern.finditer(text))
-        return Hits(tuple(terms))
+        found: set[tuple[str, str, bool]] = set()
+        for pattern in (self._start, self._inside):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text):
+                matched = m.group(1)
+                # The trie returns the longest term; shorter terms it starts with count too.
+                for k in range(1, len(matched) + 1):
+                    term = matched[:k]
+                    if term not in self._tags:
+                        continue
+                    if term in self._whole and m.start(1) + k < len(text) and (text[m.start(1) + k].isalnum() or text[m.start(1) + k] == "_"):
+                        continue
+                    found.update((tag, term, strong) for tag, strong in self._tags[term])
+        order = {tag: i for i, tag in enumerate(TAGS)}
+        return Hits(tuple(sorted(found, key=lambda h: (order[h[0]], h[1]))))
 
     def matrix(self, hits: Sequence[Hits]) -> np.ndarray:
         """One row per text, one column per tag: 1 when the tag was hit."""

@@ -1,13 +1,15 @@
 """Model versions in the database: saved with skops (no pickle), one active.
 
-On a brand-new database the model trained from the shipped corpus is built
-and activated on first use, so classification works with no extra step.
+On a brand-new database the baseline shipped with the package (or, failing
+that, one trained from the shipped corpus) is activated on first use, so
+classification works with no extra step.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import zipfile
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +17,7 @@ import skops.io as sio
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from classifiers.model import ReportClassifier
+from classifiers.model import BUNDLE_FORMAT, ReportClassifier
 from models.clock import utcnow
 from models.schema import ModelVersion
 
@@ -29,19 +31,8 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "builtins.str",
     "builtins.float",
     "builtins.int",
-    "builtins.tuple",
     "numpy.dtype",
-    "numpy.float64",
-    "numpy.int64",
     "numpy.ndarray",
-    "scipy.sparse._csr.csr_matrix",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.pipeline.FeatureUnion",
-    "sklearn.pipeline.Pipeline",
-    "re.compile",
-    "builtins.set",
 )
 
 
@@ -50,7 +41,8 @@ class ModelLoadError(RuntimeError):
 
 
 def serialise(bundle: dict[str, Any]) -> bytes:
-    return sio.dumps(bundle, compression=8)
+    """Skops bytes, deflate-compressed (the coefficient arrays shrink well)."""
+    return sio.dumps(bundle, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
 
 
 def deserialise(artifact: bytes, expected_sha256: str | None = None) -> dict[str, Any]:
@@ -67,14 +59,18 @@ def deserialise(artifact: bytes, expected_sha256: str | None = None) -> dict[str
         bundle = sio.loads(artifact, trusted=list(TRUSTED_TYPES))
     except Exception as exc:
         raise ModelLoadError(f"model artifact failed to load: {exc}") from None
-    if not isinstance(bundle, dict) or "labels" not in bundle:
-        raise ModelLoadError("model artifact is not a Tocsin model bundle")
+    if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
+        raise ModelLoadError("model artifact is not a Tocsin model bundle of this version")
     return bundle
 
 
 def save_version(session: Session, bundle: dict[str, Any], *, metrics: dict[str, Any], fingerprint: str, algorithm: str, now: datetime | None = None) -> ModelVersion:
     """Store a trained bundle as a candidate version."""
-    artifact = serialise(bundle)
+    return save_artifact(session, serialise(bundle), metrics=metrics, fingerprint=fingerprint, algorithm=algorithm, now=now)
+
+
+def save_artifact(session: Session, artifact: bytes, *, metrics: dict[str, Any], fingerprint: str, algorithm: str, now: datetime | None = None) -> ModelVersion:
+    """Store serialised model bytes as a candidate version."""
     created = now or utcnow()
     row = ModelVersion(
         version=f"m{created:%Y%m%d%H%M%S}-{hashlib.sha256(artifact).hexdigest()[:8]}",
@@ -101,6 +97,7 @@ def activate(session: Session, version: ModelVersion, decision: str, now: dateti
 
 
 def active_version(session: Session) -> ModelVersion | None:
+    """The one model currently used for classification, if any."""
     return session.scalar(select(ModelVersion).where(ModelVersion.status == "active").order_by(ModelVersion.activated_at.desc()).limit(1))
 
 
@@ -108,7 +105,7 @@ _cache: dict[str, ReportClassifier] = {}
 
 
 def load_active(session: Session, bootstrap: bool = True) -> ReportClassifier:
-    """The active classifier; trains and activates the shipped baseline on a brand-new database."""
+    """The active classifier; activates the shipped baseline on a brand-new database."""
     row = active_version(session)
     if row is None:
         if not bootstrap:

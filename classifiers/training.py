@@ -1,4 +1,4 @@
-"""Training, evaluating and promoting classifier versions."""
+"""Building, evaluating and storing classifier versions from the corpus and operators' corrections."""
 
 from __future__ import annotations
 
@@ -10,33 +10,49 @@ from sqlalchemy.orm import Session
 
 from classifiers.corpus import fingerprint, load_corpus, split
 from classifiers.evaluate import evaluate
-from classifiers.model import ReportClassifier, train_bundle
+from classifiers.fit import FitSettings, train_bundle
+from classifiers.model import ReportClassifier
 from models.schema import Correction, ModelVersion, Report
 
 log = logging.getLogger(__name__)
-ALGORITHM = "tfidf(char 2-5 + word 1-2) + logistic regression over (category, severity); char 1-4 language id"
+ALGORITHM = "hashed tf-idf (char 1-5 + word 1-2) + lexicon cues, logistic regression over (category, severity), temperature-calibrated; script rules + linear language id"
+
+
+def build_from_corpus(extra_rows: list[dict[str, Any]] | None = None, settings: FitSettings | None = None) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """(bundle, frozen-split metrics, training fingerprint) for the corpus training split plus ``extra_rows``."""
+    train, test = split(load_corpus())
+    rows = train + list(extra_rows or [])
+    bundle = train_bundle(rows, settings)
+    metrics = evaluate(ReportClassifier(bundle), test)
+    return bundle, metrics, fingerprint(rows)
 
 
 def bootstrap_baseline(session: Session) -> ModelVersion:
-    """Train on the shipped corpus's training split, evaluate on its frozen test split, activate."""
-    from classifiers.registry import activate, active_version, save_version
+    """Activate the shipped baseline (or, when it is missing or stale, one trained now)."""
+    from classifiers.baseline import load_shipped
+    from classifiers.registry import activate, active_version, deserialise, save_artifact, save_version
 
-    train, test = split(load_corpus())
-    bundle = train_bundle(train)
-    metrics = evaluate(ReportClassifier(bundle), test)
-    row = save_version(session, bundle, metrics=metrics, fingerprint=fingerprint(train), algorithm=ALGORITHM)
+    shipped = load_shipped()
+    if shipped is not None:
+        deserialise(shipped.artifact, shipped.sha256)
+        row = save_artifact(session, shipped.artifact, metrics=shipped.metrics, fingerprint=shipped.fingerprint, algorithm=shipped.algorithm or ALGORITHM)
+        how = "shipped baseline activated on first use"
+    else:
+        bundle, metrics, fp = build_from_corpus()
+        row = save_version(session, bundle, metrics=metrics, fingerprint=fp, algorithm=ALGORITHM)
+        how = "baseline trained from the shipped corpus on first use"
     # Two processes bootstrapping at once: the first committed active model wins.
     if active_version(session) is None:
-        activate(session, row, "baseline built from the shipped corpus on first use")
+        activate(session, row, how)
     session.commit()
-    log.info("baseline model %s active: alert recall %.3f, macro-F1 %.3f", row.version, metrics["alert_recall"], metrics["macro_f1"])
+    log.info("%s: %s (alert recall %s, macro-F1 %s)", how, row.version, row.metrics.get("alert_recall"), row.metrics.get("macro_f1"))
     return active_version(session) or row
 
 
 def correction_rows(session: Session) -> list[dict[str, Any]]:
     """Operators' latest label per report, as training rows."""
     latest: dict[int, Correction] = {}
-    for corr in session.scalars(select(Correction).order_by(Correction.created_at)):
+    for corr in session.scalars(select(Correction).order_by(Correction.created_at, Correction.id)):
         latest[corr.report_id] = corr
     rows = []
     for report_id, corr in latest.items():

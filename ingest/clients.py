@@ -38,6 +38,22 @@ class _TokenRedactor(logging.Filter):
 _REDACTOR = _TokenRedactor()
 
 
+class _PayloadRedactor(logging.Filter):
+    """Drops request parameters and response bodies from python-telegram-bot's logs: they carry members' chat ids."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the endpoint name, replace everything that came from or went to a member."""
+        message = str(record.msg)
+        if isinstance(record.args, tuple) and ("Bot API endpoint" in message or "invalid JSON" in message):
+            keep = 1 if "Bot API endpoint" in message else 0
+            record.args = record.args[:keep] + ("<redacted>",) * (len(record.args) - keep)
+        return True
+
+
+_PAYLOAD_REDACTOR = _PayloadRedactor()
+_TELEGRAM_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot", "telegram.request.BaseRequest")
+
+
 class _RedactedBot(Bot):
     """A Bot whose repr names the bot id but not its token's secret."""
 
@@ -79,22 +95,24 @@ class RoutedTwilioHttpClient(TwilioHttpClient):
         return f"{self._base_url}{parts.path}{query}"
 
 
-def _http_request(pool_size: int) -> HTTPXRequest:
+def _http_request(pool_size: int, timeout: float) -> HTTPXRequest:
     """An httpx request layer that gives up on a silent Bot API instead of hanging a task."""
     return HTTPXRequest(
         connection_pool_size=pool_size,
-        connect_timeout=5.0,
-        read_timeout=TELEGRAM_TIMEOUT_S,
-        write_timeout=TELEGRAM_TIMEOUT_S,
+        connect_timeout=min(5.0, timeout),
+        read_timeout=timeout,
+        write_timeout=timeout,
     )
 
 
-def telegram_bot(token: str, base_url: str | None = None) -> Bot:
+def telegram_bot(token: str, base_url: str | None = None, *, timeout: float = TELEGRAM_TIMEOUT_S) -> Bot:
     """A Bot for api.telegram.org, or for the Bot API at base_url (a sandbox or a local Bot API server)."""
     logging.getLogger("httpx").addFilter(_REDACTOR)
-    request = _http_request(pool_size=8)
+    for name in _TELEGRAM_LOGGERS:
+        logging.getLogger(name).addFilter(_PAYLOAD_REDACTOR)
+    request = _http_request(pool_size=8, timeout=timeout)
     # python-telegram-bot adds getUpdates' own timeout to this read timeout, so it only needs a margin.
-    updates_request = _http_request(pool_size=1)
+    updates_request = _http_request(pool_size=1, timeout=timeout)
     if base_url is None:
         return _RedactedBot(token, request=request, get_updates_request=updates_request)
     root = base_url.rstrip("/")
@@ -107,7 +125,7 @@ def telegram_bot(token: str, base_url: str | None = None) -> Bot:
     )
 
 
-def twilio_client(account_sid: str, auth_token: str, base_url: str | None = None) -> Client:
+def twilio_client(account_sid: str, auth_token: str, base_url: str | None = None, *, timeout: float = TWILIO_TIMEOUT_S) -> Client:
     """A Twilio client for api.twilio.com, or for the Messages API at base_url."""
-    http_client = TwilioHttpClient(timeout=TWILIO_TIMEOUT_S) if base_url is None else RoutedTwilioHttpClient(base_url)
+    http_client = TwilioHttpClient(timeout=timeout) if base_url is None else RoutedTwilioHttpClient(base_url, timeout)
     return Client(account_sid, auth_token, http_client=http_client)

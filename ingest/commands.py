@@ -1,8 +1,8 @@
 """Member commands (JOIN, STOP, START, HELP, ACK, LANG) in the six languages.
 
 A message is a command only when its first word is a command word (and, for
-ACK, a reference code follows), so that a report which merely contains "stop"
-or "help" stays a report.
+ACK, a reference code follows). STOP, START and HELP must stand alone, as
+carriers require, so that "stop the fighting" stays a report.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ _WORD_TO_COMMAND = {word: name for name, words in COMMAND_WORDS.items() for word
 
 @dataclass(frozen=True)
 class Command:
+    """A member's instruction and its argument (area, code or language)."""
+
     name: str
     argument: str = ""
 
@@ -52,7 +54,7 @@ def parse_command(text: str, callback_data: str | None = None) -> Command | None
         head, _, rest = stripped[1:].partition(" ")
         head = head.split("@", 1)[0].casefold()
         if head in COMMAND_WORDS:
-            return Command(head, rest.strip())
+            return Command(head, rest.strip().casefold()[:8] if head == "lang" else rest.strip())
         return None
     words = stripped.split()
     first = _fold(words[0]).strip(".!,:;")
@@ -66,8 +68,8 @@ def parse_command(text: str, callback_data: str | None = None) -> Command | None
     if name == "ack":
         code = argument.upper().lstrip("#")
         return Command("ack", code) if ACK_CODE.match(code) else None
-    if name in ("stop", "start", "help") and len(words) > 3:
-        return None  # a sentence that starts with "stop ..." is a report
-    if name == "lang" and argument.casefold() not in LANG_CODES:
-        return Command("help") if not argument else Command("lang", argument.casefold()[:8])
+    if name in ("stop", "start", "help") and argument:
+        return None
+    if name == "lang":
+        return Command("lang", argument.casefold()[:8])
     return Command(name, argument)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -64,3 +66,12 @@ def clean_text(raw: Any) -> tuple[str, bool]:
     if len(text) > MAX_TEXT:
         return text[:MAX_TEXT], True
     return text, False
+
+
+def payload_key(prefix: str, payload: object) -> str:
+    """A stable id for a payload that carries none of its own, so a re-read is recognised."""
+    try:
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError, RecursionError):
+        blob = repr(payload)
+    return f"{prefix}{hashlib.sha256(blob.encode('utf-8', errors='replace')).hexdigest()[:32]}"

@@ -71,6 +71,14 @@ REPLIES: dict[str, dict[str, str]] = {
         "sw": "Tocsin: lugha imewekwa Kiswahili.",
         "ha": "Tocsin: an saita harshe zuwa Hausa.",
     },
+    "lang_choose": {
+        "en": "Tocsin: choose your language. Send LANG and a code: en, fr, ar, ne, sw, ha.",
+        "fr": "Tocsin: choisissez votre langue. Envoyez LANG et un code: en, fr, ar, ne, sw, ha.",
+        "ar": "توكسين: اختر لغتك. أرسل LANG ورمزا: en, fr, ar, ne, sw, ha.",
+        "ne": "Tocsin: आफ्नो भाषा छान्नुहोस्। LANG र कोड पठाउनुहोस्: en, fr, ar, ne, sw, ha।",
+        "sw": "Tocsin: chagua lugha yako. Tuma LANG na msimbo: en, fr, ar, ne, sw, ha.",
+        "ha": "Tocsin: zabi harshenka. Aiko LANG da lamba: en, fr, ar, ne, sw, ha.",
+    },
     "ack_unknown": {
         "en": "Tocsin: no open alert with code {code} for you.",
         "fr": "Tocsin: aucune alerte ouverte avec le code {code} pour vous.",
@@ -82,9 +90,16 @@ REPLIES: dict[str, dict[str, str]] = {
 }
 
 LANGS = ("en", "fr", "ar", "ne", "sw", "ha")
+LANG_NAMES = {"en": "English", "fr": "Français", "ar": "العربية", "ne": "नेपाली", "sw": "Kiswahili", "ha": "Hausa"}
 
 
 def reply(key: str, lang: str | None, **values: str) -> str:
     """The reply ``key`` in ``lang`` (English when the language is not one of the six)."""
     texts = REPLIES[key]
     return texts.get(lang or "en", texts["en"]).format(**values)
+
+
+def language_buttons() -> dict[str, list[list[dict[str, str]]]]:
+    """An inline keyboard with one button per language; a press comes back as ``lang:<code>``."""
+    buttons = [{"text": LANG_NAMES[code], "callback_data": f"lang:{code}"} for code in LANGS]
+    return {"inline_keyboard": [buttons[:3], buttons[3:]]}

@@ -2,118 +2,216 @@
 
 Parsing works on the raw update dicts rather than python-telegram-bot's
 objects so that one malformed update is quarantined with a reason instead of
-failing the whole ``getUpdates`` batch.
+failing the whole ``getUpdates`` batch. Provider ids name the chat only by a
+keyed pseudonym: in a private chat the chat id is the member's Telegram id.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import warnings
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from telegram.warnings import PTBUserWarning
+from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from ingest.message import Batch, InboundMessage, Quarantined, clean_text
+from ingest.errors import ChannelConflict, ChannelMisconfigured, IngestError, ProviderUnavailable, Throttled
+from ingest.message import Batch, InboundMessage, Quarantined, clean_text, payload_key
+from ingest.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
 
 MEDIA_KINDS = ("photo", "voice", "audio", "video", "video_note", "document", "sticker", "animation", "contact")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+IGNORED_KINDS = ("channel_post", "edited_channel_post", "my_chat_member", "chat_member", "poll", "poll_answer", "inline_query")
+
+Pseudonym = Callable[[int], str]
 
 
-def parse_update(update: Any) -> InboundMessage | Quarantined | None:
+class Malformed(ValueError):
+    """An update that does not have the shape the Bot API documents; the message is its quarantine reason."""
+
+
+def parse_update(update: Any, pseudonym: Pseudonym) -> InboundMessage | Quarantined | None:
     """One raw update as a message, a quarantine entry, or None when it carries nothing for us."""
-    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-        return Quarantined("telegram", f"bad:{abs(hash(repr(update))) % 10**12}", "update without an integer update_id", {"raw": repr(update)[:2000]})
-    update_id = update["update_id"]
+    if not isinstance(update, dict) or not _is_int(update.get("update_id")):
+        return Quarantined("telegram", payload_key("bad:", update), "update without an integer update_id", {"raw": repr(update)[:2000]})
+    provider_id = f"u{update['update_id']}"
     try:
         if "callback_query" in update:
-            return _parse_callback(update["callback_query"], update_id)
+            return _parse_callback(_mapping(update["callback_query"], "callback_query"))
         for key, is_edit in (("message", False), ("edited_message", True)):
             if key in update:
-                return _parse_message(update[key], update_id, is_edit)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return Quarantined("telegram", f"u{update_id}", f"malformed update: {type(exc).__name__}: {exc}"[:300], update)
-    if any(k in update for k in ("channel_post", "my_chat_member", "chat_member", "poll", "inline_query")):
+                return _parse_message(_mapping(update[key], key), update["update_id"], is_edit, pseudonym)
+    except Malformed as exc:
+        return Quarantined("telegram", provider_id, f"malformed update: {exc}", update)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        # Only the exception type: its message may quote the payload.
+        return Quarantined("telegram", provider_id, f"malformed update: unexpected {type(exc).__name__}", update)
+    if any(kind in update for kind in IGNORED_KINDS):
         return None
-    return Quarantined("telegram", f"u{update_id}", "update of an unsupported type", update)
+    return Quarantined("telegram", provider_id, "update of an unsupported type", update)
 
 
-def _parse_message(msg: dict[str, Any], update_id: int, is_edit: bool) -> InboundMessage | Quarantined:
-    sender = msg.get("from") or {}
-    chat = msg["chat"]
-    if chat.get("type", "private") != "private":
-        return Quarantined("telegram", f"u{update_id}", f"message from a {chat.get('type')} chat, only private chats are reports", msg)
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _mapping(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise Malformed(f"{name} is not an object")
+    return value
+
+
+def _sender_id(sender: dict[str, Any], chat: dict[str, Any]) -> int:
     user_id = sender.get("id", chat.get("id"))
-    if not isinstance(user_id, int):
-        raise ValueError("message without a sender id")
-    text, truncated = clean_text(msg.get("text") or msg.get("caption"))
+    if not _is_int(user_id):
+        raise Malformed("no integer sender id")
+    return int(user_id)
+
+
+def _parse_message(msg: dict[str, Any], update_id: int, is_edit: bool, pseudonym: Pseudonym) -> InboundMessage | Quarantined:
+    chat = _mapping(msg.get("chat"), "chat")
+    if not _is_int(chat.get("id")):
+        raise Malformed("chat without an integer id")
+    if chat.get("type", "private") != "private":
+        return Quarantined("telegram", f"u{update_id}", "message from a group or channel chat: only private chats are reports", msg)
+    sender = msg.get("from") if isinstance(msg.get("from"), dict) else {}
+    user_id = _sender_id(sender, chat)
+    if not _is_int(msg.get("message_id")):
+        raise Malformed("message without an integer message_id")
+    raw_text = msg.get("text") if msg.get("text") is not None else msg.get("caption")
+    if raw_text is not None and not isinstance(raw_text, str):
+        raise Malformed("text is not a string")
+    text, truncated = clean_text(raw_text)
     media = next((kind for kind in MEDIA_KINDS if kind in msg), None)
-    lat = lon = None
-    location = msg.get("location")
-    if isinstance(location, dict):
-        lat, lon = float(location["latitude"]), float(location["longitude"])
-        media = media or ("live_location" if location.get("live_period") else "location")
-    if not text and media is None:
+    latitude, longitude, place = _location(msg.get("location"))
+    media = media or place
+    if not text.strip() and media is None:
         return Quarantined("telegram", f"u{update_id}", "message with neither text, media nor location", msg)
     when = msg.get("edit_date") if is_edit else msg.get("date")
-    message_id = int(msg["message_id"])
+    original = f"m{pseudonym(chat['id'])}:{msg['message_id']}"
     return InboundMessage(
         channel="telegram",
-        provider_id=f"m{chat['id']}:{message_id}" if not is_edit else f"e{chat['id']}:{message_id}:{msg.get('edit_date', update_id)}",
+        provider_id=f"e{pseudonym(chat['id'])}:{msg['message_id']}:{msg.get('edit_date', update_id)}" if is_edit else original,
         sender=str(user_id),
         text=text,
-        sent_at=datetime.fromtimestamp(when, timezone.utc) if isinstance(when, int) else None,
+        sent_at=datetime.fromtimestamp(when, timezone.utc) if _is_int(when) and 0 <= when < 2**33 else None,
         media=media,
-        latitude=lat,
-        longitude=lon,
-        edit_of=f"m{chat['id']}:{message_id}" if is_edit else None,
-        sender_lang=sender.get("language_code"),
+        latitude=latitude,
+        longitude=longitude,
+        edit_of=original if is_edit else None,
+        sender_lang=_lang(sender.get("language_code")),
         truncated=truncated,
     )
 
 
-def _parse_callback(query: dict[str, Any], update_id: int) -> InboundMessage:
-    user_id = query["from"]["id"]
-    if not isinstance(user_id, int):
-        raise ValueError("callback without a sender id")
-    data, _ = clean_text(query.get("data"))
+def _location(location: Any) -> tuple[float | None, float | None, str | None]:
+    """Coordinates of a location or live location, checked to be on Earth."""
+    if location is None:
+        return None, None, None
+    location = _mapping(location, "location")
+    try:
+        latitude, longitude = float(location["latitude"]), float(location["longitude"])
+    except (KeyError, TypeError, ValueError):
+        raise Malformed("location without numeric latitude and longitude") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise Malformed("location outside the valid range")
+    return latitude, longitude, "live_location" if location.get("live_period") else "location"
+
+
+def _lang(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _parse_callback(query: dict[str, Any]) -> InboundMessage:
+    sender = _mapping(query.get("from"), "callback sender")
+    user_id = _sender_id(sender, {})
+    query_id = query.get("id")
+    if not isinstance(query_id, str) or not query_id or len(query_id) > 60:
+        raise Malformed("callback query without an id")
+    data = query.get("data")
+    if data is not None and not isinstance(data, str):
+        raise Malformed("callback data is not a string")
+    text, _ = clean_text(data)
     return InboundMessage(
         channel="telegram",
-        provider_id=f"c{query['id']}",
+        provider_id=f"c{query_id}",
         sender=str(user_id),
-        text=data,
-        callback_data=data,
-        callback_id=str(query["id"]),
-        sender_lang=query["from"].get("language_code"),
+        text=text,
+        callback_data=text,
+        callback_id=query_id,
+        sender_lang=_lang(sender.get("language_code")),
     )
 
 
-async def _fetch(bot: Any, offset: int | None, limit: int, timeout: int) -> list[dict[str, Any]]:
-    # Raw API call: python-telegram-bot would refuse the whole batch on one bad update.
-    async with bot:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PTBUserWarning)
-            result = await bot.do_api_request(
-                "getUpdates",
-                api_kwargs={"offset": offset, "limit": limit, "timeout": timeout, "allowed_updates": ALLOWED_UPDATES},
-                read_timeout=timeout + 10,
-            )
-    return list(result or [])
-
-
-def fetch(bot: Any, cursor: str | None, limit: int = 100, timeout: int = 0) -> Batch:
-    """Read the updates after ``cursor``; the returned cursor confirms them once committed."""
-    offset = int(cursor) if cursor else None
-    raw = asyncio.run(_fetch(bot, offset, limit, timeout))
+def to_batch(updates: list[Any], cursor: str | None, pseudonym: Pseudonym) -> Batch:
+    """Parse a getUpdates result; the batch's cursor confirms every update in it once committed."""
     messages: list[InboundMessage] = []
     quarantined: list[Quarantined] = []
-    last = offset - 1 if offset else None
-    for update in raw:
-        parsed = parse_update(update)
-        if isinstance(update, dict) and isinstance(update.get("update_id"), int):
-            last = max(last or 0, update["update_id"])
+    last = int(cursor) - 1 if cursor else None
+    for update in updates:
+        parsed = parse_update(update, pseudonym)
+        if isinstance(update, dict) and _is_int(update.get("update_id")):
+            last = update["update_id"] if last is None else max(last, update["update_id"])
         if isinstance(parsed, InboundMessage):
             messages.append(parsed)
         elif isinstance(parsed, Quarantined):
             quarantined.append(parsed)
     return Batch("telegram", messages, quarantined, str(last + 1) if last is not None else cursor)
+
+
+async def get_updates(bot: Any, cursor: str | None, policy: RetryPolicy, *, limit: int = 100, timeout: int = 0) -> list[Any]:
+    """The raw updates after ``cursor``, riding out provider faults as the policy allows."""
+    offset = int(cursor) if cursor else None
+    return await call(
+        lambda: bot.do_api_request(
+            "getUpdates",
+            api_kwargs={"offset": offset, "limit": limit, "timeout": timeout, "allowed_updates": ALLOWED_UPDATES},
+            read_timeout=timeout + policy.read_margin_s,
+        ),
+        bot,
+        policy,
+    )
+
+
+async def call(request: Callable[[], Any], bot: Any, policy: RetryPolicy) -> Any:
+    """Run a Bot API request with retries: 429 waits, a webhook conflict deletes the webhook, faults back off."""
+    failure: IngestError | None = None
+    for attempt in range(policy.attempts):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", PTBUserWarning)
+                return await request()
+        except RetryAfter as exc:
+            wait = _seconds(exc)
+            if wait > policy.max_retry_after_s:
+                raise Throttled(f"Telegram asks to wait {wait:.0f} s", wait) from None
+            failure = Throttled(f"Telegram kept throttling (retry after {wait:.0f} s)", wait)
+            await asyncio.sleep(policy.delay(attempt, wait))
+        except Conflict as exc:
+            if "webhook" in exc.message.lower():
+                log.warning("a webhook was set on the bot: deleting it (pending updates kept) so polling can go on")
+                await bot.delete_webhook(drop_pending_updates=False)
+                failure = ChannelConflict("a webhook keeps being set on the bot: polling and a webhook cannot both run")
+                continue
+            failure = ChannelConflict("another process is polling this bot (409): only one Telegram ingest may run at a time")
+            await asyncio.sleep(policy.delay(attempt))
+        except (InvalidToken, Forbidden) as exc:
+            raise ChannelMisconfigured(f"Telegram refused the bot token: {type(exc).__name__}") from None
+        except (NetworkError, TelegramError) as exc:
+            # NetworkError covers timeouts, dropped connections and 5xx answers.
+            failure = ProviderUnavailable(f"Telegram Bot API failed {attempt + 1} times, last with {type(exc).__name__}")
+            await asyncio.sleep(policy.delay(attempt))
+    assert failure is not None
+    raise failure
+
+
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -39,10 +39,10 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 def migrate(engine: Engine) -> None:
@@ -69,7 +69,8 @@ def get_engine(url: str) -> Engine:
             try:
                 migrate(engine)
             except OperationalError as exc:
-                raise DatabaseUnavailable(f"cannot open the database {_safe(url)}: {exc.orig}") from None
+                reason = " ".join(str(exc.orig).split())
+                raise DatabaseUnavailable(f"cannot open the database {_safe(url)}: {reason} (check TOCSIN_DATABASE_URL)") from None
             _engines[url] = engine
         return engine
 

@@ -11,14 +11,19 @@ import hashlib
 import hmac
 import logging
 import os
+import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
+
+KEY_FILE = "pii.key"
 
 
 class PIIKeyError(RuntimeError):
@@ -39,23 +44,30 @@ class Vault:
         if len(self.master_key) < 16:
             raise PIIKeyError("TOCSIN_PII_KEY is too short: give at least 32 random bytes, base64-encoded")
 
-    @property
+    @cached_property
     def _fernet(self) -> Fernet:
+        # Derived once per vault: HKDF on every call would dominate bulk ingest.
         return Fernet(base64.urlsafe_b64encode(_derive(self.master_key, b"encrypt")))
 
+    @cached_property
+    def _hash_key(self) -> bytes:
+        return _derive(self.master_key, b"hash")
+
     def encrypt(self, value: str) -> bytes:
+        """Ciphertext of ``value``; randomised, so equal values do not look equal at rest."""
         return self._fernet.encrypt(value.encode("utf-8"))
 
     def decrypt(self, token: bytes) -> str:
+        """The clear value, or PIIKeyError when the token was written with another key."""
         try:
             return self._fernet.decrypt(token).decode("utf-8")
         except InvalidToken:
             raise PIIKeyError("stored identity cannot be decrypted: TOCSIN_PII_KEY is not the key it was written with") from None
 
-    def hash(self, channel: str, address: str) -> str:
+    def hash(self, channel: str, address: str | int) -> str:
         """A stable keyed hash of a normalised address, per channel."""
-        key = _derive(self.master_key, b"hash")
-        return hmac.new(key, f"{channel}:{normalise_address(channel, address)}".encode(), hashlib.sha256).hexdigest()
+        message = f"{channel}:{normalise_address(channel, address)}".encode()
+        return hmac.new(self._hash_key, message, hashlib.sha256).hexdigest()
 
     def __repr__(self) -> str:
         return "Vault(<key hidden>)"
@@ -90,15 +102,28 @@ def load_vault(pii_key: str | None, database_url: str, data_dir: Path) -> Vault:
     """
     if pii_key:
         return Vault(_decode_key(pii_key))
-    if not database_url.startswith("sqlite"):
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
         raise PIIKeyError("TOCSIN_PII_KEY must be set when the database is not the embedded SQLite file")
-    db_path = database_url.split("///", 1)[-1]
-    key_dir = Path(db_path).parent if db_path and db_path != ":memory:" else data_dir
-    key_file = key_dir / "pii.key"
+    database = url.database
+    key_dir = Path(database).parent if database and database != ":memory:" else data_dir
+    key_file = key_dir / KEY_FILE
     if not key_file.exists():
-        key_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _create_key_file(key_file)
+    return Vault(_decode_key(key_file.read_text()))
+
+
+def _create_key_file(key_file: Path) -> None:
+    """Write a new random key atomically (mkstemp makes it owner-only); when another process wins the race, its key is kept."""
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=key_file.parent, prefix=".pii-key-")
+    try:
         with os.fdopen(fd, "w") as fh:
             fh.write(base64.urlsafe_b64encode(os.urandom(32)).decode())
-        log.warning("TOCSIN_PII_KEY is not set: generated a key file at %s; back it up, without it stored identities are unreadable", key_file)
-    return Vault(_decode_key(key_file.read_text()))
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            return
+    finally:
+        os.unlink(tmp)
+    log.warning("TOCSIN_PII_KEY is not set: generated a key file at %s; back it up, without it stored identities are unreadable", key_file)

@@ -112,6 +112,7 @@ class Report(Base):
         UniqueConstraint("channel", "provider_id"),
         Index("ix_reports_status", "status"),
         Index("ix_reports_sender_received", "sender_hash", "received_at"),
+        Index("ix_reports_text_hash_received", "text_hash", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -131,17 +132,25 @@ class Report(Base):
     status: Mapped[str] = mapped_column(String(16), default="new")
     flags: Mapped[dict[str, Any]] = mapped_column(default=dict)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    text_hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class ReportRevision(Base):
-    """An earlier text of an edited report (Telegram edits keep the same report)."""
+    """An earlier text and place of an edited report (Telegram edits keep the same report).
+
+    ``provider_id`` is the edit that replaced it, so re-reading the same edit is a no-op.
+    """
 
     __tablename__ = "report_revisions"
+    __table_args__ = (Index("ix_report_revisions_provider", "provider_id", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
     revision: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    provider_id: Mapped[str | None] = mapped_column(String(64), default=None)
     replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -234,6 +243,7 @@ class Incident(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(ForeignKey("members.id"), default=None)
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Alert(Base):
@@ -260,7 +270,7 @@ class Delivery(Base):
     """
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_deliveries_status_next", "status", "next_attempt_at"), Index("ix_deliveries_alert", "alert_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -270,6 +280,7 @@ class Delivery(Base):
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), default=None)
     text: Mapped[str] = mapped_column(Text)
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

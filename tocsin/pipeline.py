@@ -69,8 +69,51 @@ def route(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
 def deliver(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
     from alerts.deliver import deliver as stage
 
+    senders = rt.senders()
+    try:
+        with rt.session() as session:
+            return stage(session, rt.vault, senders, now or utcnow()).as_dict()
+    finally:
+        for sender in senders.values():
+            sender.close()
+
+
+def track_status(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
+    """Carrier status of recent SMS; undeliverable numbers are marked and their messages failed over."""
+    from alerts.deliver import track_status as stage
+
+    senders = rt.senders()
+    try:
+        with rt.session() as session:
+            counts = stage(session, rt.vault, senders, now or utcnow())
+            session.commit()
+            return counts
+    finally:
+        for sender in senders.values():
+            sender.close()
+
+
+def detect_spikes(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
+    """Spike incidents for regions whose concern-level reports rose far above their baseline."""
+    from alerts.spikes import detect_spikes as stage
+
     with rt.session() as session:
-        return stage(session, rt.vault, rt.senders(), now or utcnow()).as_dict()
+        stats = stage(session, now or utcnow())
+        session.commit()
+        return stats
+
+
+def sitrep(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
+    """Close incidents quiet for three days, then queue each coordinator's daily report."""
+    from alerts.acknowledge import close_stale
+    from alerts.sitrep import send_sitreps
+
+    with rt.session() as session:
+        moment = now or utcnow()
+        closed = close_stale(session, moment)
+        stats = send_sitreps(session, moment)
+        session.commit()
+        return {"closed": closed, **stats}
 
 
 def escalate(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:

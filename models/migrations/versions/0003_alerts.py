@@ -16,8 +16,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("incidents") as batch:
+        batch.add_column(sa.Column("detail", sa.JSON(), nullable=False, server_default="{}"))
+    with op.batch_alter_table("deliveries") as batch:
+        batch.add_column(sa.Column("photo", sa.LargeBinary(), nullable=True))
+        batch.create_index("ix_deliveries_alert", ["alert_id"])
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("deliveries") as batch:
+        batch.drop_index("ix_deliveries_alert")
+        batch.drop_column("photo")
+    with op.batch_alter_table("incidents") as batch:
+        batch.drop_column("detail")
