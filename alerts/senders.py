@@ -99,39 +99,45 @@ class TelegramSender:
     def __init__(self, bot: Any) -> None:
         self.bot = bot
         self._runner: asyncio.Runner | None = None
+        self._ready = False
 
-    def _run(self, coro: Any) -> Any:
+    def _run(self, method: Any, **kwargs: Any) -> SendResult:
         if self._runner is None:
             self._runner = asyncio.Runner()
-            self._runner.run(self.bot.initialize())
-        return self._runner.run(coro)
+        if not self._ready:
+            self._runner.run(self._call(self.bot.initialize))
+            self._ready = True
+        message = self._runner.run(self._call(method, **kwargs))
+        return SendResult(provider_id=str(message.message_id), status="sent")
 
     def close(self) -> None:
         """Release the connection pool and the event loop."""
         if self._runner is not None:
             try:
-                self._runner.run(self.bot.shutdown())
+                if self._ready:
+                    self._runner.run(self.bot.shutdown())
             finally:
                 self._runner.close()
                 self._runner = None
+                self._ready = False
 
     def send(self, address: str, text: str, reply_markup: dict[str, Any] | None = None) -> SendResult:
-        return self._run(self._call(self.bot.send_message, chat_id=int(address), text=text, reply_markup=self._markup(reply_markup)))
+        return self._run(self.bot.send_message, chat_id=int(address), text=text, reply_markup=self._markup(reply_markup))
 
     def send_photo(self, address: str, photo: bytes, caption: str) -> SendResult:
         """A picture with its caption (Telegram captions hold up to 1024 characters)."""
-        return self._run(self._call(self.bot.send_photo, chat_id=int(address), photo=photo, caption=caption[:1024]))
+        return self._run(self.bot.send_photo, chat_id=int(address), photo=photo, caption=caption[:1024])
 
     def _markup(self, reply_markup: dict[str, Any] | None) -> Any:
         from telegram import InlineKeyboardMarkup
 
         return InlineKeyboardMarkup.de_json(reply_markup, self.bot) if reply_markup else None
 
-    async def _call(self, method: Any, **kwargs: Any) -> SendResult:
+    async def _call(self, method: Any, **kwargs: Any) -> Any:
         from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
         try:
-            message = await method(**kwargs)
+            return await method(**kwargs)
         except RetryAfter as exc:
             delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
             raise Throttled("telegram rate limit", retry_after=delay) from None
@@ -149,7 +155,6 @@ class TelegramSender:
             raise Uncertain(f"telegram: no answer ({type(exc.__cause__).__name__ if exc.__cause__ else type(exc).__name__})") from None
         except TelegramError as exc:
             raise ProviderDown(f"telegram: {exc}") from None
-        return SendResult(provider_id=str(message.message_id), status="sent")
 
 
 def _not_sent(exc: Exception) -> bool:

@@ -7,7 +7,6 @@ PostgreSQL is the local server (TOCSIN_BENCH_POSTGRES_URL to change it); each ru
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 import tempfile
 import time
@@ -72,7 +71,7 @@ def inject(sandbox: SandboxServer, channel: str, reports: int, senders: int) -> 
 def measure(url: str, run: Callable[..., dict[str, int]], *args: object, **kwargs: object) -> tuple[int, float]:
     """Reports stored by one ingest run and the seconds it took (engine set up beforehand)."""
     engine = get_engine(url)
-    vault = Vault(base64.urlsafe_b64decode(base64.urlsafe_b64encode(os.urandom(32))))
+    vault = Vault(os.urandom(32))
     with sessionmaker(engine, expire_on_commit=False)() as session:
         started = time.perf_counter()
         run(session, vault, *args, utcnow(), **kwargs)
@@ -95,7 +94,9 @@ def main() -> None:
                     if channel == "telegram":
                         stored, elapsed = measure(url, ingest_telegram, telegram_bot(TOKEN, sandbox.url), max_batches=10**6)
                     else:
-                        stored, elapsed = measure(url, ingest_sms, twilio_client(ACCOUNT, "bench", sandbox.url), NUMBER)
+                        client = twilio_client(ACCOUNT, "bench", sandbox.url)
+                        client.messages  # noqa: B018 - the client imports its API modules on first use; not ingest time
+                        stored, elapsed = measure(url, ingest_sms, client, NUMBER)
                 print(f"{channel:>8} -> {backend:<10} {stored:>6} reports in {elapsed:6.2f} s = {stored / elapsed:8.0f} reports/s")
 
 

@@ -3,13 +3,17 @@
 The lists live in ``classifiers/lexicons/<lang>.tsv`` as ``tag<TAB>term`` lines.
 A tag is a taxonomy category (a signal word) or a cue: ``negation``, ``calm``,
 ``past`` (commemoration, anniversaries), ``hearsay``, ``imminent``,
-``figurative`` (sport, songs) and ``aid`` (humanitarian requests). A term
-matches at the start of a word (so "kill" finds "killed"); a term written with
-a leading ``~`` matches inside a word too (Swahili and Hausa put subject and
-tense prefixes before the verb: "wa-me-uawa"). Arabic terms also match after
-the clitics و ف ب ل ك ال. A leading ``!`` marks a strong word for a severe
-category ("killed", "raped", "kidnapped"): one such word, with no trap cue
-beside it, is never dismissed without review.
+``figurative`` (sport, songs) and ``aid`` (humanitarian requests).
+
+A term matches from the start of a word. Latin-script terms match whole words
+unless they end in ``*`` ("kill*" finds "killed", "mare" does not find
+"marefu"); Arabic and Devanagari terms may go on into the word, which carries
+pronoun suffixes and Nepali postpositions, and Arabic ones may follow the
+clitics و ف ب ل ك ال. A leading ``~`` lets a term start inside a word too
+(Swahili and Hausa put subject and tense prefixes before the verb:
+"wa-me-uawa"). A leading ``!`` marks a strong word for a severe category
+("killed", "raped", "kidnapped"): such a word, with no trap cue beside it, is
+never dismissed without review.
 
 The lexicon is stored inside each model version, so a model keeps behaving as
 it was evaluated even when the files change.
@@ -97,22 +101,21 @@ class Lexicon:
     """All languages' lists compiled into two prefix-trie patterns (word start, inside a word)."""
 
     def __init__(self, entries: Iterable[str]) -> None:
-        self._tags: dict[str, set[tuple[str, bool]]] = {}
-        self._whole: set[str] = set()
+        # term -> (tag, strong, may the word go on after it)
+        self._terms: dict[str, set[tuple[str, bool, bool]]] = {}
         start: set[str] = set()
         inside: set[str] = set()
         for entry in entries:
             _lang, tag, raw = entry.split("\t")
             strong = raw.startswith("!")
             raw = raw.lstrip("!")
-            term = normalise(raw.lstrip("~"))
+            anywhere = raw.startswith("~")
+            term = normalise(raw.lstrip("~").rstrip("*"))
             if not term:
                 continue
-            (inside if raw.startswith("~") else start).add(term)
-            # Short Latin words ("re", "wai", "eti") are particles only when they stand alone.
-            if term.isascii() and len(term) <= 3:
-                self._whole.add(term)
-            self._tags.setdefault(term, set()).add((tag, strong))
+            goes_on = raw.endswith("*") or not term.isascii()
+            (inside if anywhere else start).add(term)
+            self._terms.setdefault(term, set()).add((tag, strong, goes_on))
         self._start = re.compile(rf"(?<!\w){_AR_CLITICS}({_trie_pattern(start)})") if start else None
         self._inside = re.compile(f"({_trie_pattern(inside)})") if inside else None
 
@@ -123,15 +126,14 @@ class Lexicon:
             if pattern is None:
                 continue
             for m in pattern.finditer(text):
-                matched = m.group(1)
+                begin, matched = m.start(1), m.group(1)
                 # The trie returns the longest term; shorter terms it starts with count too.
                 for k in range(1, len(matched) + 1):
                     term = matched[:k]
-                    if term not in self._tags:
+                    if term not in self._terms:
                         continue
-                    if term in self._whole and m.start(1) + k < len(text) and (text[m.start(1) + k].isalnum() or text[m.start(1) + k] == "_"):
-                        continue
-                    found.update((tag, term, strong) for tag, strong in self._tags[term])
+                    word_ends = begin + k >= len(text) or not (text[begin + k].isalnum() or text[begin + k] == "_")
+                    found.update((tag, term, strong) for tag, strong, goes_on in self._terms[term] if goes_on or word_ends)
         order = {tag: i for i, tag in enumerate(TAGS)}
         return Hits(tuple(sorted(found, key=lambda h: (order[h[0]], h[1]))))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -12,9 +13,13 @@ from classifiers.corpus import fingerprint, load_corpus, split
 from classifiers.evaluate import evaluate
 from classifiers.fit import FitSettings, train_bundle
 from classifiers.model import ReportClassifier
+from classifiers.registry import activate, active_version, deserialise, load_active, save_artifact, save_version
 from models.schema import Correction, ModelVersion, Report
 
 log = logging.getLogger(__name__)
+Builder = Callable[[list[dict[str, Any]]], tuple[dict[str, Any], dict[str, Any], str]]
+HEADLINE = ("n", "alert_recall", "alert_precision", "macro_f1", "severity_accuracy", "everyday_alert_rate")
+MAX_F1_DROP = 0.01
 ALGORITHM = "hashed tf-idf (char 1-5 + word 1-2) + lexicon cues, logistic regression over (category, severity), temperature-calibrated; script rules + linear language id"
 
 
@@ -30,7 +35,6 @@ def build_from_corpus(extra_rows: list[dict[str, Any]] | None = None, settings: 
 def bootstrap_baseline(session: Session) -> ModelVersion:
     """Activate the shipped baseline (or, when it is missing or stale, one trained now)."""
     from classifiers.baseline import load_shipped
-    from classifiers.registry import activate, active_version, deserialise, save_artifact, save_version
 
     shipped = load_shipped()
     if shipped is not None:
@@ -61,3 +65,47 @@ def correction_rows(session: Session) -> list[dict[str, Any]]:
             continue
         rows.append({"id": f"corr-{report_id}", "text": report.text, "lang": "und", "category": corr.category, "severity": corr.severity, "group": f"corr-{report_id}"})
     return rows
+
+
+def promotion_decision(candidate: dict[str, Any], active: dict[str, Any]) -> tuple[bool, str]:
+    """Promote only if alert recall does not drop and macro-F1 drops by at most ``MAX_F1_DROP``."""
+    c_recall, a_recall = float(candidate.get("alert_recall") or 0.0), float(active.get("alert_recall") or 0.0)
+    c_f1, a_f1 = float(candidate.get("macro_f1") or 0.0), float(active.get("macro_f1") or 0.0)
+    if c_recall < a_recall:
+        return False, f"rejected: alert recall would drop {a_recall:.4f} -> {c_recall:.4f}"
+    if c_f1 < a_f1 - MAX_F1_DROP:
+        return False, f"rejected: macro-F1 would drop {a_f1:.4f} -> {c_f1:.4f} (more than {MAX_F1_DROP})"
+    return True, f"promoted: alert recall {a_recall:.4f} -> {c_recall:.4f}, macro-F1 {a_f1:.4f} -> {c_f1:.4f}"
+
+
+def retrain(session: Session, builder: Builder | None = None) -> dict[str, Any]:
+    """Train on the corpus plus corrections, compare with the active model on the frozen split, promote or reject."""
+    active_model = load_active(session)
+    extra = correction_rows(session)
+    bundle, candidate_metrics, fp = (builder or (lambda rows: build_from_corpus(rows)))(extra)
+    _train, test = split(load_corpus())
+    # Both are measured now on the same frozen split, whatever it held when the active one was built.
+    active_metrics = evaluate(active_model, test)
+    promote, reason = promotion_decision(candidate_metrics, active_metrics)
+    row = save_version(session, bundle, metrics=candidate_metrics, fingerprint=fp, algorithm=ALGORITHM)
+    if promote:
+        activate(session, row, reason)
+    else:
+        row.status = "rejected"
+        row.decision = reason
+    session.commit()
+    decision = {
+        "decision": "promoted" if promote else "rejected",
+        "reason": reason,
+        "candidate": row.version,
+        "previous": active_model.version,
+        "active": row.version if promote else active_model.version,
+        "corrections": len(extra),
+        "candidate_metrics": {k: candidate_metrics.get(k) for k in HEADLINE},
+        "active_metrics": {k: active_metrics.get(k) for k in HEADLINE},
+    }
+    log.info("retrain: %s", reason)
+    log.info("candidate %s on the frozen split: %s", row.version, decision["candidate_metrics"])
+    log.info("active %s on the frozen split: %s", active_model.version, decision["active_metrics"])
+    return decision
+

@@ -16,13 +16,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.outbox import queue_message
+from ingest.acks import queue_acks
 from ingest.actions import RegionFinder, handle_command
 from ingest.commands import Command, parse_command
 from ingest.flood import FloodGate, flag_coordinated, text_key
 from ingest.members import Sender, resolve_senders
 from ingest.message import Batch, InboundMessage, Quarantined
-from ingest.replies import reply
 from models.pii import Vault
 from models.refs import new_ref
 from models.schema import ChannelCursor, Quarantine, Report, ReportRevision
@@ -114,9 +113,8 @@ def store_batch(session: Session, vault: Vault, batch: Batch, now: datetime, fin
             continue
         to_ack.append((report, sender))
     session.flush()
-    for report, sender in to_ack:
-        # After every command in the batch: a STOP sent after a report still silences its ack.
-        queue_message(session, sender.member, "ack", reply("ack", sender.member.lang, ref=report.ref), f"ack:{report.id}", channel=sender.channel, now=now)
+    # After every command in the batch: a STOP sent after a report still silences its ack.
+    queue_acks(session, to_ack, now)
     stats.coordinated = flag_coordinated(session, {r.text_hash for r, _ in to_ack if r.text_hash}, now)
     set_cursor(session, batch.channel, batch.cursor, now)
     return stats
