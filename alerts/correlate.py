@@ -1,4 +1,4 @@
-"""Grouping signals into incidents: same place, same kind of event, close in time.
+"""Grouping signals into incidents: same place, same kind of event, close in time, told in similar words.
 
 Only alert-worthy signals (severity >= 2) open incidents; concern-level ones
 feed the spike detector and the situation report. Each further report updates
@@ -23,7 +23,7 @@ CORROBORATION_RAISE = 3  # independent reporters that raise an elevated incident
 CLOSE_IN_TIME = timedelta(hours=1)
 # How alike the texts must be, by how closely category and place agree: the looser
 # the other evidence, the more the words must say it is the same event.
-NEEDED_SIMILARITY = {(True, True): 0.10, (True, False): 0.20, (False, True): 0.20, (False, False): 0.30}
+NEEDED_SIMILARITY = {(True, True): 0.10, (True, False): 0.25, (False, True): 0.25, (False, False): 0.35}
 TIME_BONUS = 0.05
 TEXTS_COMPARED = 20
 # Categories close enough that reports of one event often land in either.

@@ -145,7 +145,8 @@ def deliver(
     queue: list[_Item] = []
     for delivery in due:
         item = _prepare(session, vault, senders, delivery, now, stats)
-        commit()
+        if session.dirty or session.new:
+            commit()
         if item is not None:
             queue.append(item)
     while queue:
@@ -242,8 +243,6 @@ def _attempt(
         return False, None
     commit()
     limiter = limiters.get(channel.channel)
-    if limiter:
-        limiter.record(item.address, monotonic())
     try:
         if delivery.photo is not None and hasattr(item.sender, "send_photo"):
             result = item.sender.send_photo(item.address, delivery.photo, delivery.text)
@@ -251,9 +250,14 @@ def _attempt(
             result = item.sender.send(item.address, delivery.text, delivery.reply_markup)
     except SendError as exc:
         stats.errors[type(exc).__name__] += 1
+        if limiter:
+            limiter.record(item.address, monotonic())
         again, follow_up = _handle_error(session, item, exc, now, stats, inline_retry, monotonic)
         commit()
         return again, follow_up
+    if limiter:
+        # Counted when the answer arrives, which is surely after the provider counted it: jitter cannot cause a 429.
+        limiter.record(item.address, monotonic())
     _record(delivery, result, now)
     stats.sent += 1
     commit()
@@ -286,7 +290,7 @@ def _handle_error(session: Session, item: _Item, exc: SendError, now: datetime, 
         log.warning("delivery %s is unconfirmed: %s", delivery.id, exc.reason)
         return False, None
     if exc.retryable and delivery.attempts < MAX_ATTEMPTS:
-        backoff = timedelta(seconds=exc.retry_after) if exc.retry_after else min(MAX_BACKOFF, timedelta(seconds=2 ** delivery.attempts))
+        backoff = timedelta(seconds=exc.retry_after) if exc.retry_after else min(MAX_BACKOFF, timedelta(seconds=2 ** (delivery.attempts - 1)))
         delivery.status = "pending"
         delivery.next_attempt_at = now + backoff
         delivery.error = exc.reason[:300]

@@ -321,16 +321,16 @@ def send_tier(session: Session, rules: RoutingRules, incident: Incident, rule: R
     if incident.severity < 3 and rules.in_quiet_hours(now):
         send_at = rules.quiet_ends(now)  # non-critical alerts wait for the morning
     deadline = send_at + rules.deadline(incident.severity, rule)
-    count = 0
-    for member in recipients:
-        if member.id in already:
-            continue
-        alert = Alert(incident_id=incident.id, member_id=member.id, tier=tier_index, rule=f"{rule.name}#tier{tier_index}: {reason}", status="open", created_at=now, deadline_at=deadline)
-        session.add(alert)
-        session.flush()
-        queue_message(session, member, "alert", render(session, incident, member.lang), f"alert:{alert.id}", alert_id=alert.id, reply_markup=ack_button(incident.ref), now=send_at)
-        count += 1
-    return count
+    fresh = [member for member in recipients if member.id not in already]
+    alerts = [Alert(incident_id=incident.id, member_id=member.id, tier=tier_index, rule=f"{rule.name}#tier{tier_index}: {reason}", status="open", created_at=now, deadline_at=deadline) for member in fresh]
+    session.add_all(alerts)
+    session.flush()
+    texts: dict[str, str] = {}  # one rendering per language, however many recipients
+    for member, alert in zip(fresh, alerts):
+        if member.lang not in texts:
+            texts[member.lang] = render(session, incident, member.lang)
+        queue_message(session, member, "alert", texts[member.lang], f"alert:{alert.id}", alert_id=alert.id, reply_markup=ack_button(incident.ref), now=send_at)
+    return len(alerts)
 
 
 def render(session: Session, incident: Incident, lang: str) -> str:

@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+MIN_WORD = 4  # shorter words are mostly articles and prepositions that every report shares
 
 
 def _script(ch: str) -> str:
@@ -22,11 +23,11 @@ def _script(ch: str) -> str:
 
 
 def trigrams(text: str) -> Counter[str]:
-    """Padded character trigrams of every word of three letters or more."""
+    """Padded character trigrams of every word of MIN_WORD letters or more."""
     folded = unicodedata.normalize("NFKC", text.casefold())
     grams: Counter[str] = Counter()
     for word in _WORD.findall(folded):
-        if len(word) < 3 or word.isdigit():
+        if len(word) < MIN_WORD or word.isdigit():
             continue
         padded = f" {word} "
         grams.update(padded[i : i + 3] for i in range(len(padded) - 2))

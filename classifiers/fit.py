@@ -1,24 +1,27 @@
-"""Fitting a model bundle: features, the label model, the language model, thresholds.
+"""Fitting a model bundle: features, the three label models, the language model, thresholds.
 
-Thresholds and the temperature that calibrates probabilities are chosen on
-out-of-fold predictions of a group-wise cross-validation of the training rows,
-never on the frozen test split.
+The calibration (category temperature, alert Platt sigmoid) and the alert
+thresholds are chosen on out-of-fold predictions of a group-wise
+cross-validation of the training rows, never on the frozen test split.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
+from sklearn.svm import LinearSVC
 
 from classifiers.features import Weighting, fit_idf, raw_counts
 from classifiers.lexicon import Lexicon, read_lexicon_files
-from classifiers.model import BUNDLE_FORMAT, joint_label, softmax
+from classifiers.model import BUNDLE_FORMAT, ReportClassifier, sigmoid, softmax
 from classifiers.taxonomy import PRECEDENCE, is_alert_worthy
 from classifiers.text import normalise
 
@@ -27,87 +30,118 @@ from classifiers.text import normalise
 class FitSettings:
     """Hyper-parameters, chosen by group-wise cross-validation on the training split."""
 
-    c: float = 20.0
-    lang_c: float = 10.0
+    c: float = 0.5
+    lang_c: float = 0.5
     min_df: int = 2
-    cue_scale: float = 0.5
-    other_weight: float = 1.0
+    cue_scale: float = 1.0
+    # Everyday traffic dominates real streams: weigh it up so the alert model learns that prior.
+    everyday_weight: float = 3.0
     target_recall: float = 0.97
     severe_recall: float = 0.99
     folds: int = 5
 
 
-def _design(rows: Sequence[dict[str, Any]], entries: Sequence[str], min_df: int, cue_scale: float) -> tuple[dict[str, Any], sparse.csr_matrix, sparse.csr_matrix]:
-    """Arrays for the bundle, the n-gram matrix and the full design matrix."""
+def _design(rows: Sequence[dict[str, Any]], entries: Sequence[str], settings: FitSettings) -> tuple[dict[str, Any], sparse.csr_matrix, sparse.csr_matrix]:
+    """Arrays for the bundle, the n-gram matrix and the full design matrix (n-grams, scaled cues)."""
     clean = [normalise(str(r["text"])) for r in rows]
     counts = raw_counts(clean)
-    columns, idf = fit_idf(counts, min_df)
+    columns, idf = fit_idf(counts, settings.min_df)
     ngrams = Weighting(columns, idf).transform(counts)
     lexicon = Lexicon(entries)
-    cues = lexicon.matrix([lexicon.find(t) for t in clean]) * cue_scale
-    design = sparse.hstack([ngrams, sparse.csr_matrix(cues)], format="csr")
-    return {"columns": columns, "idf": idf}, ngrams, design
+    cues = lexicon.matrix([lexicon.find(t) for t in clean]) * settings.cue_scale
+    return {"columns": columns, "idf": idf}, ngrams, sparse.hstack([ngrams, sparse.csr_matrix(cues)], format="csr")
 
 
-def _label_model(design: sparse.csr_matrix, labels: Sequence[str], settings: FitSettings) -> LogisticRegression:
-    weights = np.array([settings.other_weight if label.startswith("other|") else 1.0 for label in labels])
-    model = LogisticRegression(C=settings.c, max_iter=2000)
-    return model.fit(design, labels, sample_weight=weights)
+def _svm(c: float, x: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray | None = None, balanced: bool = False) -> LinearSVC:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return LinearSVC(C=c, class_weight="balanced" if balanced else None, max_iter=5000).fit(x, y, sample_weight=weights)
 
 
 def fit_core(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Sequence[str]) -> dict[str, Any]:
-    """A bundle with default thresholds: what cross-validation folds need."""
-    arrays, ngrams, design = _design(rows, entries, settings.min_df, settings.cue_scale)
-    labels = [joint_label(r["category"], int(r["severity"])) for r in rows]
-    model = _label_model(design, labels, settings)
-    lang_model = LogisticRegression(C=settings.lang_c, max_iter=2000).fit(ngrams, [str(r["lang"]) for r in rows])
-    coef = model.coef_ * np.r_[np.ones(ngrams.shape[1]), np.full(design.shape[1] - ngrams.shape[1], settings.cue_scale)]
+    """A bundle with neutral calibration and thresholds: what cross-validation folds need."""
+    arrays, ngrams, design = _design(rows, entries, settings)
+    categories = np.array([str(r["category"]) for r in rows])
+    severity = np.array([int(r["severity"]) for r in rows])
+    alert = np.array([is_alert_worthy(s) for s in severity])
+    weights = np.array([settings.everyday_weight if r.get("kind") == "everyday" else 1.0 for r in rows])
+    cat_model = _svm(settings.c, design, categories, balanced=True)
+    alert_model = _svm(settings.c, design, alert, weights)
+    critical = severity[alert] == 3
+    crit_coef, crit_intercept = np.zeros(design.shape[1]), np.array([1.0 if critical.mean() >= 0.5 else -1.0])
+    if 0 < critical.sum() < len(critical):
+        crit_model = _svm(settings.c, design[alert], critical)
+        crit_coef, crit_intercept = crit_model.coef_[0], crit_model.intercept_
+    lang_model = _svm(settings.lang_c, ngrams, np.array([str(r["lang"]) for r in rows]))
+    coef = np.vstack([cat_model.coef_ if len(cat_model.classes_) > 2 else np.vstack([-cat_model.coef_, cat_model.coef_]), alert_model.coef_, crit_coef])
+    intercept = np.r_[cat_model.intercept_ if len(cat_model.classes_) > 2 else [-cat_model.intercept_[0], cat_model.intercept_[0]], alert_model.intercept_, crit_intercept]
+    # The model reads unscaled cue indicators; fold the training scale into their weights.
+    coef[:, ngrams.shape[1] :] *= settings.cue_scale
     return {
         "format": BUNDLE_FORMAT,
         **arrays,
         "lexicon": list(entries),
-        "labels": [str(c) for c in model.classes_],
+        "categories": [str(c) for c in cat_model.classes_],
         "coef": coef.astype(np.float32),
-        "intercept": model.intercept_.astype(np.float32),
-        "lang_coef": lang_model.coef_.astype(np.float32),
-        "lang_intercept": lang_model.intercept_.astype(np.float32),
+        "intercept": intercept.astype(np.float32),
+        "lang_coef": lang_model.coef_.astype(np.float32) if len(lang_model.classes_) > 2 else np.vstack([-lang_model.coef_, lang_model.coef_]).astype(np.float32),
+        "lang_intercept": (lang_model.intercept_ if len(lang_model.classes_) > 2 else np.r_[-lang_model.intercept_, lang_model.intercept_]).astype(np.float32),
         "langs": [str(c) for c in lang_model.classes_],
         "temperature": 1.0,
+        "platt_a": 1.0,
+        "platt_b": 0.0,
         "alert_threshold": 0.5,
         "severe_threshold": 0.5,
         "precedence": list(PRECEDENCE),
     }
 
 
-def out_of_fold_scores(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Sequence[str]) -> tuple[np.ndarray, list[str], list[bool]]:
-    """Group-wise cross-validated raw scores for every row, their label order, and severe-word flags."""
-    from classifiers.model import ReportClassifier
+@dataclass(frozen=True)
+class OutOfFold:
+    """Cross-validated raw scores for every training row."""
 
+    category: np.ndarray
+    categories: list[str]
+    alert: np.ndarray
+    severe: np.ndarray
+
+
+def out_of_fold(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Sequence[str]) -> OutOfFold:
+    """Group-wise cross-validated scores (a row's variants never sit in its own training fold)."""
     groups = [str(r.get("group") or r["id"]) for r in rows]
-    all_labels = sorted({joint_label(r["category"], int(r["severity"])) for r in rows})
-    scores = np.full((len(rows), len(all_labels)), -1e4, dtype=np.float64)
-    severe = [False] * len(rows)
-    for train_idx, test_idx in GroupKFold(n_splits=settings.folds).split(rows, groups=groups):
+    categories = sorted({str(r["category"]) for r in rows})
+    category = np.full((len(rows), len(categories)), -10.0)
+    alert = np.zeros(len(rows))
+    severe = np.zeros(len(rows), dtype=bool)
+    folds = min(settings.folds, len(set(groups)))
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(rows, groups=groups):
         fold = ReportClassifier(fit_core([rows[i] for i in train_idx], settings, entries))
-        clean = [normalise(str(rows[i]["text"])) for i in test_idx]
-        ngrams, cues, hits = fold.features.transform(clean)
-        fold_scores = fold.scores(ngrams, cues)
-        for j, label in enumerate(fold._classes):
-            scores[test_idx, all_labels.index(label)] = fold_scores[:, j]
-        for i, h in zip(test_idx, hits):
-            severe[i] = bool(h.severe)
-    return scores, all_labels, severe
+        ngrams, cues, hits = fold.features.transform([normalise(str(rows[i]["text"])) for i in test_idx])
+        raw = fold.scores(ngrams, cues)
+        for j, name in enumerate(fold.categories):
+            category[test_idx, categories.index(name)] = raw.category[:, j]
+        alert[test_idx] = raw.alert
+        severe[test_idx] = [bool(h.severe) for h in hits]
+    return OutOfFold(category, categories, alert, severe)
 
 
 def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
-    """The softmax temperature minimising log loss of out-of-fold predictions."""
-    grid = np.exp(np.linspace(np.log(0.3), np.log(5.0), 60))
+    """The softmax temperature minimising the log loss of out-of-fold category scores."""
+    grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 80))
     losses = [-np.log(softmax(scores, t)[np.arange(len(truth)), truth] + 1e-12).mean() for t in grid]
     return float(grid[int(np.argmin(losses))])
 
 
+def fit_platt(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
+    """Sigmoid calibration of out-of-fold alert scores."""
+    if positive.all() or not positive.any():
+        return 1.0, 0.0
+    model = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), positive)
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
 def recall_threshold(alert_p: np.ndarray, positive: np.ndarray, target: float) -> float:
-    """The highest threshold whose recall on ``positive`` rows is at least ``target``."""
+    """The highest threshold (at most 0.5) whose recall on ``positive`` rows is at least ``target``."""
     if not positive.any():
         return 0.5
     ranked = np.sort(alert_p[positive])
@@ -115,26 +149,24 @@ def recall_threshold(alert_p: np.ndarray, positive: np.ndarray, target: float) -
     return float(min(0.5, ranked[allowed_misses]))
 
 
-def choose_thresholds(rows: Sequence[dict[str, Any]], scores: np.ndarray, labels: list[str], severe: list[bool], settings: FitSettings) -> dict[str, float]:
-    """Temperature, alert threshold and severe-word threshold from out-of-fold scores."""
-    truth = np.array([labels.index(joint_label(r["category"], int(r["severity"]))) for r in rows])
-    temperature = fit_temperature(scores, truth)
-    proba = softmax(scores, temperature)
-    alert_mask = np.array([is_alert_worthy(int(label.rsplit("|", 1)[1])) for label in labels])
-    alert_p = proba[:, alert_mask].sum(axis=1)
+def calibrate(rows: Sequence[dict[str, Any]], oof: OutOfFold, settings: FitSettings) -> dict[str, float]:
+    """Temperature, Platt parameters, alert threshold and severe-word threshold."""
+    truth = np.array([oof.categories.index(str(r["category"])) for r in rows])
     positive = np.array([is_alert_worthy(int(r["severity"])) for r in rows])
+    a, b = fit_platt(oof.alert, positive)
+    alert_p = sigmoid(a * oof.alert + b)
     threshold = recall_threshold(alert_p, positive, settings.target_recall)
-    severe_rows = np.array(severe)
-    severe_threshold = min(threshold, recall_threshold(alert_p[severe_rows], positive[severe_rows], settings.severe_recall)) if severe_rows.any() else threshold
-    return {"temperature": temperature, "alert_threshold": threshold, "severe_threshold": severe_threshold}
+    severe_threshold = threshold
+    if oof.severe.any():
+        severe_threshold = min(threshold, recall_threshold(alert_p[oof.severe], positive[oof.severe], settings.severe_recall))
+    return {"temperature": fit_temperature(oof.category, truth), "platt_a": a, "platt_b": b, "alert_threshold": threshold, "severe_threshold": severe_threshold}
 
 
 def train_bundle(rows: Sequence[dict[str, Any]], settings: FitSettings | None = None, entries: Sequence[str] | None = None, tune: bool = True) -> dict[str, Any]:
-    """Fit on ``rows``; with ``tune``, thresholds and temperature come from group-wise cross-validation."""
+    """Fit on ``rows``; with ``tune``, calibration and thresholds come from group-wise cross-validation."""
     settings = settings or FitSettings()
     entries = list(entries) if entries is not None else read_lexicon_files()
     bundle = fit_core(rows, settings, entries)
     if tune:
-        scores, labels, severe = out_of_fold_scores(rows, settings, entries)
-        bundle.update(choose_thresholds(rows, scores, labels, severe, settings))
+        bundle.update(calibrate(rows, out_of_fold(rows, settings, entries), settings))
     return bundle

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -77,3 +78,12 @@ class Gazetteer:
             if phrase.startswith(prefix) and len(phrase) - len(prefix) >= 3:
                 return phrase[len(prefix) :]
         return phrase
+
+
+def gazetteer_from_db(session: Any) -> Gazetteer:
+    """The network's regions (from the database) as a gazetteer."""
+    from sqlalchemy import select
+
+    from models.schema import Region
+
+    return Gazetteer((r.id, r.name, r.aliases or []) for r in session.scalars(select(Region)))

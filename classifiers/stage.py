@@ -7,14 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classifiers.gazetteer import Gazetteer
+from classifiers.gazetteer import gazetteer_from_db
 from classifiers.model import ReportClassifier
-from models.schema import Member, Region, Report, Signal
-
-
-def gazetteer_from_db(session: Session) -> Gazetteer:
-    """The network's regions as a gazetteer."""
-    return Gazetteer((r.id, r.name, r.aliases or []) for r in session.scalars(select(Region)))
+from models.schema import Member, Report, Signal
 
 
 def classify_pending(session: Session, model: ReportClassifier, now: datetime, batch_size: int = 2000) -> dict[str, int]:

@@ -10,10 +10,12 @@ from airflow.sdk import dag, task
 DOC = """
 ### Tocsin report stream
 
-Runs continuously (`@continuous`, one run at a time): each run reads new
-Telegram and SMS messages, classifies the reports, groups them into incidents,
-routes alerts and sends every queued message (acknowledgements, replies,
-alerts). A report typically reaches its recipients within 10–15 seconds.
+Runs continuously (`@continuous`, one run at a time). The two `ingest_*`
+tasks wait (up to `ingest_wait_seconds`, 20 s) for the first new message on
+either channel, store it, and hand over at once; the run then classifies the
+reports, groups them into incidents, routes alerts and sends every queued
+message (acknowledgements, replies, alerts, escalations). A report reaches its
+recipients in about ten seconds. Idle runs last about half a minute.
 
 **Watch:** a red task stops the stream until the next run retries it; every
 stage is idempotent, so re-running a failed run never loses or doubles a report
@@ -26,6 +28,8 @@ wait at the provider and are read when it returns. `deliver` failures are
 retried per message with backoff; permanent failures fail over to the member's
 other channel and show in the `deliveries` table with their reason.
 """
+
+WAIT = 20  # seconds an ingest task waits for the first message before the run moves on
 
 DEFAULTS = {"retries": 2, "retry_delay": timedelta(seconds=5), "execution_timeout": timedelta(minutes=10)}
 
@@ -43,21 +47,22 @@ def _rt():  # noqa: ANN202 - imported inside tasks to keep parsing fast
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULTS,
+    params={"ingest_wait_seconds": WAIT},
     doc_md=DOC,
     tags=["tocsin"],
 )
 def tocsin_stream() -> None:
     @task
-    def ingest_telegram() -> dict:
+    def ingest_telegram(params: dict | None = None) -> dict:
         from tocsin import pipeline
 
-        return pipeline.ingest_telegram(_rt(), timeout=1)
+        return pipeline.ingest_telegram(_rt(), wait=float((params or {}).get("ingest_wait_seconds", WAIT)))
 
     @task
-    def ingest_sms() -> dict:
+    def ingest_sms(params: dict | None = None) -> dict:
         from tocsin import pipeline
 
-        return pipeline.ingest_sms(_rt())
+        return pipeline.ingest_sms(_rt(), wait=float((params or {}).get("ingest_wait_seconds", WAIT)))
 
     @task
     def classify() -> dict:

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ingest.sql import among
+
 from models.schema import Report
 
 FLOOD_WINDOW = timedelta(minutes=10)
@@ -31,7 +33,7 @@ class FloodGate:
         hashes = set(sender_hashes)
         rows = session.execute(
             select(Report.sender_hash, func.count())
-            .where(Report.sender_hash.in_(hashes), Report.kind == "report", Report.received_at >= now - FLOOD_WINDOW)
+            .where(among(session, Report.sender_hash, hashes), Report.kind == "report", Report.received_at >= now - FLOOD_WINDOW)
             .group_by(Report.sender_hash)
         ) if hashes else []
         self._counts: Counter[str] = Counter({sender: count for sender, count in rows})
@@ -55,7 +57,7 @@ def flag_coordinated(session: Session, keys: set[str], now: datetime) -> int:
     if not keys:
         return 0
     recent = session.scalars(
-        select(Report).where(Report.text_hash.in_(keys), Report.kind == "report", Report.received_at >= now - COORDINATED_WINDOW)
+        select(Report).where(among(session, Report.text_hash, keys), Report.kind == "report", Report.received_at >= now - COORDINATED_WINDOW)
     ).all()
     groups: dict[str, list[Report]] = {}
     for report in recent:

@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest.sql import among
+
 from ingest.message import InboundMessage
 from ingest.replies import LANGS
 from models.pii import Vault, normalise_address
@@ -31,9 +33,9 @@ def resolve_senders(session: Session, vault: Vault, channel: str, messages: Iter
     if not first:
         return {}
     digests = {address: vault.hash(channel, address) for address in first}
-    rows = {row.address_hash: row for row in session.scalars(select(MemberChannel).where(MemberChannel.channel == channel, MemberChannel.address_hash.in_(set(digests.values()))))}
+    rows = {row.address_hash: row for row in session.scalars(select(MemberChannel).where(MemberChannel.channel == channel, among(session, MemberChannel.address_hash, set(digests.values()))))}
     member_ids = {row.member_id for row in rows.values()} | {_unknown_id(d) for a, d in digests.items() if d not in rows}
-    members = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(member_ids)))}
+    members = {m.id: m for m in session.scalars(select(Member).where(among(session, Member.id, member_ids)))}
     by_digest = {digest: Sender(members[row.member_id], row) for digest, row in rows.items()}
     for address, digest in digests.items():
         if digest in by_digest:

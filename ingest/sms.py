@@ -75,16 +75,24 @@ def fetch(client: Any, number: str | None, cursor: str | None, policy: RetryPoli
     for attempt in range(policy.attempts):
         try:
             return _read_window(client, number, cursor, page_size)
-        except TwilioRestException as exc:
-            if exc.status in REFUSED:
-                raise ChannelMisconfigured(f"Twilio refused the request: HTTP {exc.status}, code {exc.code}") from None
-            failure = ProviderUnavailable(f"Twilio failed {attempt + 1} times, last with HTTP {exc.status}, code {exc.code}")
-        except (requests.RequestException, TwilioException) as exc:
-            failure = ProviderUnavailable(f"Twilio failed {attempt + 1} times, last with {type(exc).__name__}")
+        except (TwilioException, requests.RequestException) as exc:
+            status = _status(exc)
+            if status in REFUSED:
+                raise ChannelMisconfigured(f"Twilio refused the request: HTTP {status}") from None
+            failure = ProviderUnavailable(f"Twilio failed {attempt + 1} times, last with {type(exc).__name__}" + (f" (HTTP {status})" if status else ""))
         if attempt + 1 < policy.attempts:
             sleep(policy.delay(attempt))
     assert failure is not None
     raise failure
+
+
+def _status(exc: Exception) -> int | None:
+    """The HTTP status behind a twilio error: a REST error carries it, a failed page fetch carries the response."""
+    if isinstance(exc, TwilioRestException):
+        return int(exc.status)
+    response = exc.args[1] if isinstance(exc, TwilioException) and len(exc.args) > 1 else None
+    status = getattr(response, "status_code", None)
+    return status if isinstance(status, int) else None
 
 
 def _read_window(client: Any, number: str | None, cursor: str | None, page_size: int) -> Batch:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from telegram.error import TelegramError
 
-from classifiers.stage import gazetteer_from_db
+from classifiers.gazetteer import gazetteer_from_db
 from ingest import sms, telegram
 from ingest.actions import RegionFinder
 from ingest.errors import StoreFailed

@@ -12,9 +12,12 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
+
+from ingest.sql import among
 
 from ingest.acks import queue_acks
 from ingest.actions import RegionFinder, handle_command
@@ -81,11 +84,15 @@ def store_batch(session: Session, vault: Vault, batch: Batch, now: datetime, fin
     senders = resolve_senders(session, vault, batch.channel, fresh, now)
     gate = FloodGate(session, {s.channel.address_hash for s in senders.values()}, now)
     targets = _edit_targets(session, batch.channel, fresh)
-    to_ack: list[tuple[Report, Sender]] = []
+    pending = _PendingReports(session)
+    to_ack: list[tuple[dict[str, Any], Sender]] = []
     for msg in fresh:
         sender = senders[msg.sender]
         if msg.callback_id:
             stats.callbacks.append(msg.callback_id)
+        if msg.edit_of and msg.edit_of in pending.rows:
+            pending.write()  # the original came in this same batch
+            targets.update(_edit_targets(session, batch.channel, [msg]))
         if msg.edit_of and msg.edit_of in targets:
             _apply_edit(session, targets[msg.edit_of], msg, now)
             stats.edits += 1
@@ -97,54 +104,72 @@ def store_batch(session: Session, vault: Vault, batch: Batch, now: datetime, fin
         if command is None and sender.member.awaiting == "area":
             sender.member.awaiting = None  # one chance: after that, texts are reports
             command = _area_answer(msg.text, find_region)
-        report = _new_report(msg, sender, command, now)
-        session.add(report)
-        targets[msg.provider_id] = report
+        row = _report_row(msg, sender, command, now)
         if command is not None:
+            report = Report(**row)
+            session.add(report)
             session.flush()
+            targets[msg.provider_id] = report
             handle_command(session, sender, command, f"cmd:{report.id}", now, find_region)
             stats.commands += 1
             continue
         stats.stored += 1
-        if not gate.admit(report.sender_hash):
-            report.status = "held"
-            report.flags = {**report.flags, "flood": True}
+        if not gate.admit(row["sender_hash"]):
+            row["status"] = "held"
+            row["flags"] = {**row["flags"], "flood": True}
             stats.held += 1
-            continue
-        to_ack.append((report, sender))
-    session.flush()
+        else:
+            to_ack.append((row, sender))
+        pending.add(row)
+    pending.write()
     # After every command in the batch: a STOP sent after a report still silences its ack.
-    queue_acks(session, to_ack, now)
-    stats.coordinated = flag_coordinated(session, {r.text_hash for r, _ in to_ack if r.text_hash}, now)
+    queue_acks(session, [(row["channel"], row["provider_id"], row["ref"], sender) for row, sender in to_ack], now)
+    stats.coordinated = flag_coordinated(session, {row["text_hash"] for row, _ in to_ack if row["text_hash"]}, now)
     set_cursor(session, batch.channel, batch.cursor, now)
     return stats
 
 
-def _new_report(msg: InboundMessage, sender: Sender, command: Command | None, now: datetime) -> Report:
+class _PendingReports:
+    """Plain reports gathered for one bulk INSERT: an executemany instead of a round trip per report."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.rows: dict[str, dict[str, Any]] = {}
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows[row["provider_id"]] = row
+
+    def write(self) -> None:
+        if self.rows:
+            self.session.execute(insert(Report), list(self.rows.values()))
+            self.rows.clear()
+
+
+def _report_row(msg: InboundMessage, sender: Sender, command: Command | None, now: datetime) -> dict[str, Any]:
     flags: dict[str, bool] = {}
     if msg.truncated:
         flags["truncated"] = True
     if msg.edit_of:
         flags["edit_of_unknown_message"] = True
-    return Report(
-        ref=new_ref(),
-        channel=msg.channel,
-        provider_id=msg.provider_id,
-        member_id=sender.member.id,
-        sender_hash=sender.channel.address_hash,
-        trust=sender.member.trust,
-        text=msg.text,
-        text_hash=None if command else text_key(msg.text),
-        media=msg.media,
-        latitude=msg.latitude,
-        longitude=msg.longitude,
-        sent_at=msg.sent_at,
-        received_at=now,
-        kind="command" if command else "report",
-        status="command" if command else "new",
-        flags=flags,
-        revision=0,
-    )
+    return {
+        "ref": new_ref(),
+        "channel": msg.channel,
+        "provider_id": msg.provider_id,
+        "member_id": sender.member.id,
+        "sender_hash": sender.channel.address_hash,
+        "trust": sender.member.trust,
+        "text": msg.text,
+        "text_hash": None if command else text_key(msg.text),
+        "media": msg.media,
+        "latitude": msg.latitude,
+        "longitude": msg.longitude,
+        "sent_at": msg.sent_at,
+        "received_at": now,
+        "kind": "command" if command else "report",
+        "status": "command" if command else "new",
+        "flags": flags,
+        "revision": 0,
+    }
 
 
 def _area_answer(text: str, find_region: RegionFinder) -> Command | None:
@@ -160,9 +185,9 @@ def _unseen(session: Session, channel: str, messages: list[InboundMessage], stat
     ids = {m.provider_id for m in messages}
     seen: set[str] = set()
     if ids:
-        seen.update(session.scalars(select(Report.provider_id).where(Report.channel == channel, Report.provider_id.in_(ids))))
-        seen.update(p for p in session.scalars(select(ReportRevision.provider_id).where(ReportRevision.provider_id.in_(ids))) if p)
-        seen.update(session.scalars(select(Quarantine.provider_id).where(Quarantine.channel == channel, Quarantine.provider_id.in_(ids))))
+        seen.update(session.scalars(select(Report.provider_id).where(Report.channel == channel, among(session, Report.provider_id, ids))))
+        seen.update(p for p in session.scalars(select(ReportRevision.provider_id).where(among(session, ReportRevision.provider_id, ids))) if p)
+        seen.update(session.scalars(select(Quarantine.provider_id).where(Quarantine.channel == channel, among(session, Quarantine.provider_id, ids))))
     fresh: list[InboundMessage] = []
     for msg in messages:
         if msg.provider_id in seen:
@@ -178,13 +203,11 @@ def _edit_targets(session: Session, channel: str, messages: list[InboundMessage]
     wanted = {m.edit_of for m in messages if m.edit_of}
     if not wanted:
         return {}
-    return {r.provider_id: r for r in session.scalars(select(Report).where(Report.channel == channel, Report.provider_id.in_(wanted)))}
+    return {r.provider_id: r for r in session.scalars(select(Report).where(Report.channel == channel, among(session, Report.provider_id, wanted)))}
 
 
 def _apply_edit(session: Session, report: Report, msg: InboundMessage, now: datetime) -> None:
     """Keep the earlier text and place as a revision and put the edit on the report."""
-    if report.id is None:
-        session.flush()  # the original arrived in this same batch
     session.add(ReportRevision(report_id=report.id, revision=report.revision, text=report.text, latitude=report.latitude, longitude=report.longitude, provider_id=msg.provider_id, replaced_at=now))
     report.revision += 1
     if msg.latitude is not None:
@@ -204,7 +227,7 @@ def _store_quarantine(session: Session, vault: Vault, items: list[Quarantined], 
     if not items:
         return
     ids = {q.provider_id for q in items}
-    seen = set(session.scalars(select(Quarantine.provider_id).where(Quarantine.channel == items[0].channel, Quarantine.provider_id.in_(ids))))
+    seen = set(session.scalars(select(Quarantine.provider_id).where(Quarantine.channel == items[0].channel, among(session, Quarantine.provider_id, ids))))
     for item in items:
         if item.provider_id in seen:
             stats.duplicates += 1

@@ -44,7 +44,7 @@ def cmd_network_load(args: argparse.Namespace) -> None:
 
 def cmd_classify(args: argparse.Namespace) -> None:
     from classifiers.registry import load_active
-    from classifiers.stage import gazetteer_from_db
+    from classifiers.gazetteer import gazetteer_from_db
 
     rt = _runtime()
     with rt.session() as session:

@@ -30,6 +30,7 @@ DAGS = PROJECT_ROOT / "dags"
 
 def _airflow_env(home: Path, port: int, sandbox_url: str) -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # every task is a new process: let it reuse compiled imports
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     env.update(
@@ -43,6 +44,7 @@ def _airflow_env(home: Path, port: int, sandbox_url: str) -> dict[str, str]:
             "AIRFLOW__API__PORT": str(port),
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
+            "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.2",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
             "TOCSIN_SANDBOX_URL": sandbox_url,
         }
@@ -120,7 +122,7 @@ def _print_outbox(sandbox_url: str, seen: int) -> int:
     except httpx.HTTPError:
         return seen
     for msg in outbox[seen:]:
-        marker = "ALERT" if msg["text"].upper().startswith("TOCSIN") else "reply"
+        marker = "ALERT" if "ACK " in msg["text"] else "reply"
         print(f"  ← {marker} via {msg['channel']:8} {msg['text'][:110]}")
     return len(outbox)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -13,23 +14,64 @@ from tocsin.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
-def ingest_telegram(rt: Runtime, now: datetime | None = None, timeout: int = 0) -> dict[str, Any]:
+POLL_INTERVAL = 1.0  # seconds between SMS reads while waiting
+
+
+def _work_pending(session: Any) -> bool:
+    """Whether the stages downstream of ingest have something to do (e.g. stored by the other channel)."""
+    from sqlalchemy import select
+
+    from models.schema import Report
+
+    return session.scalar(select(Report.id).where(Report.status == "new", Report.kind == "report").limit(1)) is not None
+
+
+def _got_something(stats: dict[str, Any]) -> bool:
+    return any(int(stats.get(key, 0) or 0) > 0 for key in ("stored", "commands", "edits"))
+
+
+def _accumulate(total: dict[str, Any], stats: dict[str, Any]) -> None:
+    for key, value in stats.items():
+        total[key] = total.get(key, 0) + value if isinstance(value, int) else value
+
+
+def ingest_telegram(rt: Runtime, now: datetime | None = None, wait: float = 0.0) -> dict[str, Any]:
+    """Read Telegram; with ``wait``, long-poll up to that many seconds until something arrives.
+
+    Waiting here instead of on a schedule is what keeps report-to-alert latency
+    low: the stream's next stages start the moment a report is stored.
+    """
     from ingest.stage import ingest_telegram as stage
 
     if rt.telegram_credentials is None:
         return {"skipped": "telegram not configured"}
+    deadline = time.monotonic() + wait
+    total: dict[str, Any] = {}
     with rt.session() as session:
-        return stage(session, rt.vault, rt.telegram_bot(), now or utcnow(), timeout=timeout)
+        while True:
+            remaining = deadline - time.monotonic()
+            stats = stage(session, rt.vault, rt.telegram_bot(), now or utcnow(), timeout=int(min(2, max(0, remaining))))
+            _accumulate(total, stats)
+            if _got_something(stats) or remaining <= 0 or _work_pending(session):
+                return total
 
 
-def ingest_sms(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
+def ingest_sms(rt: Runtime, now: datetime | None = None, wait: float = 0.0) -> dict[str, Any]:
+    """Read inbound SMS; with ``wait``, poll every second up to that long until something arrives."""
     from ingest.stage import ingest_sms as stage
 
     creds = rt.twilio_credentials
     if creds is None:
         return {"skipped": "sms not configured"}
+    deadline = time.monotonic() + wait
+    total: dict[str, Any] = {}
     with rt.session() as session:
-        return stage(session, rt.vault, rt.twilio_client, creds.number or None, now or utcnow())
+        while True:
+            stats = stage(session, rt.vault, rt.twilio_client, creds.number or None, now or utcnow())
+            _accumulate(total, stats)
+            if _got_something(stats) or time.monotonic() >= deadline or _work_pending(session):
+                return total
+            time.sleep(POLL_INTERVAL)
 
 
 def classify(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def test_stream_dag_run_turns_a_sandbox_report_into_an_alert(airflow_home: Path,
     httpx.post(f"{sandbox.url}/control/sms/messages", json={"from": "+9779800000005", "to": "+15550000000", "body": "armed men attacked the market in kohalpur, 2 people shot dead"}).raise_for_status()
 
     dag = DagBag(dag_folder=str(DAGS)).get_dag("tocsin_stream")
-    run = dag.test()
+    run = dag.test(run_conf={"ingest_wait_seconds": 0})
 
     assert str(run.state) in ("success", "DagRunState.SUCCESS")
     outbox = httpx.get(f"{sandbox.url}/control/outbox").json()
