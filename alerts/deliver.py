@@ -266,13 +266,13 @@ def _attempt(
 
 def _claim(session: Session, delivery: Delivery, now: datetime) -> bool:
     """Take the delivery only if nobody changed it since it was read, so two runs never both send it."""
-    claimed = session.execute(
+    result: Any = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery.id, Delivery.status == delivery.status, Delivery.attempts == delivery.attempts)
         .values(status="sending", claimed_at=now, attempts=delivery.attempts + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    )
+    if result.rowcount != 1:
         session.expire(delivery)
         return False
     set_committed_value(delivery, "status", "sending")

@@ -21,6 +21,9 @@ DEFAULT_RULES = Path(__file__).parent / "data" / "routing.yaml"
 ROLES = {"reporter", "focal_person", "police_liaison", "coordinator"}
 
 
+DEFAULT_DEADLINES: dict[int, timedelta] = {3: timedelta(minutes=10), 2: timedelta(minutes=60)}
+
+
 class RoutingFileError(ValueError):
     """The routing file is not usable; the message lists every problem, each naming its rule."""
 
@@ -75,7 +78,6 @@ class RoutingRules:
         return end
 
 
-DEFAULT_DEADLINES = {3: timedelta(minutes=10), 2: timedelta(minutes=60)}
 TOP_KEYS = {"ack_deadline_minutes", "quiet_hours", "rules"}
 RULE_KEYS = {"name", "kind", "regions", "categories", "min_severity", "tiers", "ack_deadline_minutes"}
 TIER_KEYS = {"roles", "members", "scope"}
@@ -299,9 +301,9 @@ def tier_members(session: Session, incident: Incident, tier: Tier) -> list[Membe
         for member in session.scalars(query.order_by(Member.id)):
             members[member.id] = member
     for member_id in tier.members:
-        member = session.get(Member, member_id)
-        if member is not None and not member.opted_out:
-            members[member.id] = member
+        named = session.get(Member, member_id)
+        if named is not None and not named.opted_out:
+            members[named.id] = named
     return list(members.values())
 
 

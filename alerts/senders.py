@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-
 _PHONE = re.compile(r"\+?\d[\d ()-]{5,}\d")  # provider messages may quote the number; it must not reach logs
 
 

@@ -66,7 +66,7 @@ def find_spikes(session: Session, now: datetime) -> list[Spike]:
         daily_rate = max(history / BASELINE.days, MIN_DAILY_RATE)
         p_value = poisson_tail(count, daily_rate * WINDOW / timedelta(days=1))
         if p_value < MAX_P_VALUE:
-            spikes.append(Spike(region_id, count, history / BASELINE.days, p_value))
+            spikes.append(Spike(str(region_id), count, history / BASELINE.days, p_value))
     return spikes
 
 

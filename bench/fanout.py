@@ -18,14 +18,14 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 TELEGRAM_PER_S = 30
 SMS_PER_S = 10
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 def free_port() -> int:
@@ -71,7 +71,7 @@ def build(rt: object, recipients: int, sms: int) -> None:
 
 
 def run(recipients: int, sms: int, url: str, workdir: Path) -> None:
-    from alerts.deliver import deliver, default_limiters
+    from alerts.deliver import default_limiters, deliver
     from alerts.routing import route
     from tocsin.config import load_settings
     from tocsin.runtime import Runtime

@@ -31,7 +31,12 @@ POSTGRES_URL = os.environ.get("TOCSIN_BENCH_POSTGRES_URL", "postgresql+psycopg:/
 NUMBER = "+15550000000"
 TOKEN = "123456:BENCH"
 ACCOUNT = "AC" + "0" * 32
-TEXTS = ("armed men seen near the market at dawn", "two families fled after threats last night", "youth groups arguing over the water point", "police patrol calmed the crowd at the mosque")
+TEXTS = (
+    "armed men seen near the market at dawn",
+    "two families fled after threats last night",
+    "youth groups arguing over the water point",
+    "police patrol calmed the crowd at the mosque",
+)
 
 
 @contextmanager

@@ -7,10 +7,13 @@ from typing import Any, Protocol
 
 from sklearn.metrics import confusion_matrix, f1_score
 
+from classifiers.langid import script
 from classifiers.taxonomy import PRECEDENCE, is_alert_worthy
 
 
 class Classifier(Protocol):
+    """Anything with the classifier's batch call."""
+
     def predict(self, texts: Sequence[str]) -> list[Any]: ...
 
 
@@ -39,6 +42,15 @@ def _figures(truth: list[dict[str, Any]], preds: list[Any]) -> dict[str, Any]:
     }
 
 
+def language_id_accuracy(rows: Sequence[dict[str, Any]], preds: Sequence[Any]) -> dict[str, dict[str, float | int]]:
+    """Language identification accuracy per true language and script ("ar/Latn" is Arabizi, "ne/Latn" romanised Nepali)."""
+    groups: dict[str, list[bool]] = {}
+    for row, pred in zip(rows, preds):
+        if row.get("lang"):
+            groups.setdefault(f"{row['lang']}/{script(str(row.get('text') or ''))}", []).append(row["lang"] == pred.lang)
+    return {key: {"n": len(hits), "accuracy": round(sum(hits) / len(hits), 4)} for key, hits in sorted(groups.items())}
+
+
 def evaluate(model: Classifier, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Overall and per-language figures, plus the category confusion matrix."""
     rows = list(rows)
@@ -52,6 +64,7 @@ def evaluate(model: Classifier, rows: Sequence[dict[str, Any]]) -> dict[str, Any
     if everyday:
         metrics["everyday_alert_rate"] = round(sum(is_alert_worthy(preds[i].severity) for i in everyday) / len(everyday), 4)
         metrics["everyday_n"] = len(everyday)
+    metrics["lang_id"] = language_id_accuracy(rows, preds)
     labels = list(PRECEDENCE)
     matrix = confusion_matrix([r["category"] for r in rows], [p.category for p in preds], labels=labels)
     metrics["confusion"] = {"labels": labels, "matrix": matrix.tolist()}

@@ -14,8 +14,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
 N_FEATURES = 2**20
-CHAR_NGRAMS = (1, 5)
-WORD_NGRAMS = (1, 2)
+CHAR_NGRAMS = (2, 4)
+WORD_NGRAMS = (1, 3)
 
 _CHAR = HashingVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, n_features=N_FEATURES, alternate_sign=False, norm=None, lowercase=False, dtype=np.float32)
 _WORD = HashingVectorizer(analyzer="word", ngram_range=WORD_NGRAMS, n_features=N_FEATURES, alternate_sign=False, norm=None, lowercase=False, token_pattern=r"(?u)\b\w+\b", dtype=np.float32)
@@ -53,15 +53,16 @@ class Weighting:
     def transform(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         """Compact tf-idf matrix with one column per kept feature."""
         counts = counts.tocsr()
-        keep = self._remap[counts.indices] >= 0
-        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[keep]
-        cols = self._remap[counts.indices[keep]]
+        cols = self._remap[counts.indices]
+        keep = cols >= 0
+        kept_before = np.r_[0, np.cumsum(keep)]
+        indptr = kept_before[counts.indptr]
+        cols = cols[keep]
         vals = (1.0 + np.log(counts.data[keep])) * self._full_idf[counts.indices[keep]]
-        out = sparse.csr_matrix((vals.astype(np.float32), (rows, cols)), shape=(counts.shape[0], self.width))
-        is_word = cols >= self._n_char
-        sq = np.zeros((counts.shape[0], 2), dtype=np.float64)
-        np.add.at(sq, (rows, is_word.astype(np.int64)), vals.astype(np.float64) ** 2)
-        norms = np.sqrt(sq)
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(indptr))
+        block = (cols >= self._n_char).astype(np.int64)
+        slot = rows * 2 + block
+        norms = np.sqrt(np.bincount(slot, weights=vals.astype(np.float64) ** 2, minlength=2 * counts.shape[0]))
         norms[norms == 0] = 1.0
-        out.data /= norms[np.repeat(np.arange(out.shape[0]), np.diff(out.indptr)), (out.indices >= self._n_char).astype(np.int64)].astype(np.float32)
-        return out
+        vals = (vals / norms[slot]).astype(np.float32)
+        return sparse.csr_matrix((vals, cols, indptr), shape=(counts.shape[0], self.width))

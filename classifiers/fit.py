@@ -36,8 +36,11 @@ class FitSettings:
     cue_scale: float = 1.0
     # Everyday traffic dominates real streams: weigh it up so the alert model learns that prior.
     everyday_weight: float = 3.0
-    target_recall: float = 0.97
+    hard_negative_weight: float = 1.0
+    target_recall: float = 0.98
     severe_recall: float = 0.99
+    # Beside a trap cue ("we remember", "all calm", "no one was hurt") the model must be surer than not.
+    trap_threshold: float = 0.5
     folds: int = 5
 
 
@@ -64,7 +67,8 @@ def fit_core(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Seq
     categories = np.array([str(r["category"]) for r in rows])
     severity = np.array([int(r["severity"]) for r in rows])
     alert = np.array([is_alert_worthy(s) for s in severity])
-    weights = np.array([settings.everyday_weight if r.get("kind") == "everyday" else 1.0 for r in rows])
+    kind_weight = {"everyday": settings.everyday_weight, "hard_negative": settings.hard_negative_weight}
+    weights = np.array([kind_weight.get(str(r.get("kind")), 1.0) for r in rows])
     cat_model = _svm(settings.c, design, categories, balanced=True)
     alert_model = _svm(settings.c, design, alert, weights)
     critical = severity[alert] == 3
@@ -92,6 +96,7 @@ def fit_core(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Seq
         "platt_b": 0.0,
         "alert_threshold": 0.5,
         "severe_threshold": 0.5,
+        "trap_threshold": 0.5,
         "precedence": list(PRECEDENCE),
     }
 
@@ -104,6 +109,7 @@ class OutOfFold:
     categories: list[str]
     alert: np.ndarray
     severe: np.ndarray
+    trapped: np.ndarray
 
 
 def out_of_fold(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Sequence[str]) -> OutOfFold:
@@ -113,6 +119,7 @@ def out_of_fold(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: 
     category = np.full((len(rows), len(categories)), -10.0)
     alert = np.zeros(len(rows))
     severe = np.zeros(len(rows), dtype=bool)
+    trapped = np.zeros(len(rows), dtype=bool)
     folds = min(settings.folds, len(set(groups)))
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(rows, groups=groups):
         fold = ReportClassifier(fit_core([rows[i] for i in train_idx], settings, entries))
@@ -122,7 +129,8 @@ def out_of_fold(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: 
             category[test_idx, categories.index(name)] = raw.category[:, j]
         alert[test_idx] = raw.alert
         severe[test_idx] = [bool(h.severe) for h in hits]
-    return OutOfFold(category, categories, alert, severe)
+        trapped[test_idx] = [h.trapped for h in hits]
+    return OutOfFold(category, categories, alert, severe, trapped)
 
 
 def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
@@ -149,17 +157,33 @@ def recall_threshold(alert_p: np.ndarray, positive: np.ndarray, target: float) -
     return float(min(0.5, ranked[allowed_misses]))
 
 
+def decide_alerts(alert_p: np.ndarray, severe: np.ndarray, trapped: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
+    """The model's alert rule: a strong severe word lowers the bar, a trap cue raises it."""
+    bar = np.where(trapped, np.maximum(thresholds["trap_threshold"], thresholds["alert_threshold"]), thresholds["alert_threshold"])
+    return alert_p >= np.where(severe, np.minimum(bar, thresholds["severe_threshold"]), bar)
+
+
 def calibrate(rows: Sequence[dict[str, Any]], oof: OutOfFold, settings: FitSettings) -> dict[str, float]:
-    """Temperature, Platt parameters, alert threshold and severe-word threshold."""
+    """Temperature, Platt parameters and alert thresholds from out-of-fold scores."""
     truth = np.array([oof.categories.index(str(r["category"])) for r in rows])
     positive = np.array([is_alert_worthy(int(r["severity"])) for r in rows])
     a, b = fit_platt(oof.alert, positive)
     alert_p = sigmoid(a * oof.alert + b)
-    threshold = recall_threshold(alert_p, positive, settings.target_recall)
-    severe_threshold = threshold
-    if oof.severe.any():
-        severe_threshold = min(threshold, recall_threshold(alert_p[oof.severe], positive[oof.severe], settings.severe_recall))
-    return {"temperature": fit_temperature(oof.category, truth), "platt_a": a, "platt_b": b, "alert_threshold": threshold, "severe_threshold": severe_threshold}
+    severe_threshold = recall_threshold(alert_p[oof.severe], positive[oof.severe], settings.severe_recall) if oof.severe.any() else 0.5
+    # The highest base threshold that, with the severe-word and trap rules, keeps recall at the target.
+    chosen = 0.0
+    for candidate in sorted({0.5, *np.round(alert_p[positive], 6).tolist()}):
+        thresholds = {"alert_threshold": candidate, "severe_threshold": min(candidate, severe_threshold), "trap_threshold": settings.trap_threshold}
+        if candidate <= 0.5 and decide_alerts(alert_p, oof.severe, oof.trapped, thresholds)[positive].mean() >= settings.target_recall:
+            chosen = float(candidate)
+    return {
+        "temperature": fit_temperature(oof.category, truth),
+        "platt_a": a,
+        "platt_b": b,
+        "alert_threshold": chosen,
+        "severe_threshold": min(chosen, severe_threshold),
+        "trap_threshold": max(chosen, settings.trap_threshold),
+    }
 
 
 def train_bundle(rows: Sequence[dict[str, Any]], settings: FitSettings | None = None, entries: Sequence[str] | None = None, tune: bool = True) -> dict[str, Any]:

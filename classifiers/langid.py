@@ -8,6 +8,7 @@ corpus's n-grams.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,16 +17,16 @@ import numpy as np
 SCRIPT_LANG = {"Deva": "ne", "Arab": "ar"}
 
 
+_SCRIPTS = {
+    "Deva": re.compile(r"[\u0900-\u097f]"),
+    "Arab": re.compile(r"[\u0600-\u06ff\u0750-\u077f]"),
+    "Latn": re.compile(r"[a-zA-Z\u00c0-\u024f]"),
+}
+
+
 def script(text: str) -> str:
-    """The main script of a text: Deva, Arab, Latn, or Zyyy when it has no letters."""
-    counts = {"Deva": 0, "Arab": 0, "Latn": 0}
-    for ch in text:
-        if "\u0900" <= ch <= "\u097f":
-            counts["Deva"] += 1
-        elif "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f":
-            counts["Arab"] += 1
-        elif ch.isalpha():
-            counts["Latn"] += 1
+    """The main script of a text: Deva, Arab, Latn, or Zyyy when it has none of their letters."""
+    counts = {name: len(pattern.findall(text)) for name, pattern in _SCRIPTS.items()}
     best = max(counts, key=lambda k: counts[k])
     return best if counts[best] else "Zyyy"
 

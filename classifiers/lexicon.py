@@ -39,6 +39,8 @@ TAGS: tuple[str, ...] = tuple(c for c in PRECEDENCE if c != "other") + CUES
 SEVERE: frozenset[str] = frozenset({"attack_on_civilians", "sexual_violence", "abduction_disappearance", "armed_mobilisation", "displacement"})
 # Cues that turn a severe word into something not to act on ("no one was killed", "we remember those killed").
 TRAPS: frozenset[str] = frozenset({"negation", "calm", "past", "figurative"})
+FEATURES: tuple[str, ...] = TAGS + tuple(f"{cue}+severe" for cue in sorted(TRAPS))
+_INDEX = {name: i for i, name in enumerate(FEATURES)}
 _AR_CLITICS = "(?:و|ف|ب|ل|ك)?(?:ال|لل)?"
 
 
@@ -67,9 +69,14 @@ class Hits:
         return {tag for tag, _, _ in self.terms}
 
     @property
+    def trapped(self) -> bool:
+        """Whether a trap cue (negation, calm, commemoration, figurative speech) is present."""
+        return bool(self.tags & TRAPS)
+
+    @property
     def severe(self) -> list[str]:
         """Strong words of severe categories not defused by a trap cue in the same text."""
-        if self.tags & TRAPS:
+        if self.trapped:
             return []
         return [f"{tag}:{term}" for tag, term, strong in self.terms if strong and tag in SEVERE]
 
@@ -116,8 +123,9 @@ class Lexicon:
             goes_on = raw.endswith("*") or not term.isascii()
             (inside if anywhere else start).add(term)
             self._terms.setdefault(term, set()).add((tag, strong, goes_on))
-        self._start = re.compile(rf"(?<!\w){_AR_CLITICS}({_trie_pattern(start)})") if start else None
-        self._inside = re.compile(f"({_trie_pattern(inside)})") if inside else None
+        # Lookaheads find overlapping terms ("wa-meua-wa" holds both "meua" and "uawa").
+        self._start = re.compile(rf"(?<!\w){_AR_CLITICS}(?=({_trie_pattern(start)}))") if start else None
+        self._inside = re.compile(f"(?=({_trie_pattern(inside)}))") if inside else None
 
     def find(self, text: str) -> Hits:
         """Hits in an already normalised text."""
@@ -138,10 +146,17 @@ class Lexicon:
         return Hits(tuple(sorted(found, key=lambda h: (order[h[0]], h[1]))))
 
     def matrix(self, hits: Sequence[Hits]) -> np.ndarray:
-        """One row per text, one column per tag: 1 when the tag was hit."""
-        out = np.zeros((len(hits), len(TAGS)), dtype=np.float32)
-        index = {tag: i for i, tag in enumerate(TAGS)}
+        """One row per text: a column per tag (1 when hit), then a column per trap cue seen beside a severe word.
+
+        The pairs let a linear model learn that "killed" next to "we remember"
+        or "no one was" is not an attack, which single cues cannot express.
+        """
+        out = np.zeros((len(hits), len(FEATURES)), dtype=np.float32)
         for row, h in enumerate(hits):
-            for tag in h.tags:
-                out[row, index[tag]] = 1.0
+            tags = h.tags
+            for tag in tags:
+                out[row, _INDEX[tag]] = 1.0
+            if tags & SEVERE:
+                for cue in tags & TRAPS:
+                    out[row, _INDEX[f"{cue}+severe"]] = 1.0
         return out

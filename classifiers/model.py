@@ -6,7 +6,8 @@ sigmoid) and, among alert-worthy reports, critical severity. Alert-worthiness
 is decided first, against a threshold chosen for recall; the category is then
 the most likely one that the taxonomy allows on that side. A strong severe
 word lowers the threshold and, if the model still says no, marks the report
-for review. A model is a bundle of plain arrays and strings (see
+for review; a trap cue ("we remember", "all calm", "no one was hurt") raises
+the threshold instead. A model is a bundle of plain arrays and strings (see
 ``classifiers.fit``), so it serialises without pickle and loads in
 milliseconds.
 """
@@ -91,6 +92,7 @@ class ReportClassifier:
         self.platt = (float(bundle["platt_a"]), float(bundle["platt_b"]))
         self.alert_threshold = float(bundle["alert_threshold"])
         self.severe_threshold = float(bundle["severe_threshold"])
+        self.trap_threshold = float(bundle["trap_threshold"])
         self.langid = LanguageIdentifier(bundle["lang_coef"], bundle["lang_intercept"], list(bundle["langs"]))
         self._width = self.features.weighting.width
         self._can_alert = np.array([max(ALLOWED_SEVERITY[c]) >= ALERT_SEVERITY for c in self.categories])
@@ -119,14 +121,15 @@ class ReportClassifier:
         out: list[Prediction] = []
         for i, text in enumerate(clean):
             if not any(ch.isalnum() for ch in text):
-                out.append(Prediction("other", 0, 1.0, "und"))
+                out.append(Prediction("other", 0, 1.0, "und", {"other": 1.0}))
                 continue
             out.append(self._decide(proba[i], float(alert_p[i]), float(raw.critical[i]), langs[i], hits[i]))
         return out
 
     def _decide(self, p: np.ndarray, alert_p: float, critical: float, lang: str, hits: Hits) -> Prediction:
         severe = hits.severe
-        alert = alert_p >= (self.severe_threshold if severe else self.alert_threshold)
+        threshold = self.severe_threshold if severe else self.trap_threshold if hits.trapped else self.alert_threshold
+        alert = alert_p >= threshold
         allowed = self._can_alert if alert else self._can_rest
         masked = np.where(allowed, p, 0.0)
         best = int(np.argmax(masked))

@@ -22,6 +22,9 @@ stage is idempotent, so re-running a failed run never loses or doubles a report
 or an alert. Each task's log ends with its counts (`stored`, `duplicates`,
 `quarantined`, `classified`, `alerts`, `sent`, `retried`, `failed`...).
 
+`track_status` then refreshes the carrier status of recent SMS (delivered,
+undelivered…) and fails undeliverable ones over to the member's other channel.
+
 **When it fails:** `ingest_*` failing means the provider (or its credentials in
 the `tocsin_telegram` / `tocsin_twilio` connections) is unreachable; reports
 wait at the provider and are read when it returns. `deliver` failures are
@@ -88,7 +91,13 @@ def tocsin_stream() -> None:
 
         return pipeline.deliver(_rt())
 
-    [ingest_telegram(), ingest_sms()] >> classify() >> correlate() >> route() >> deliver()
+    @task(trigger_rule="all_done")
+    def track_status() -> dict:
+        from tocsin import pipeline
+
+        return pipeline.track_status(_rt())
+
+    [ingest_telegram(), ingest_sms()] >> classify() >> correlate() >> route() >> deliver() >> track_status()
 
 
 tocsin_stream()

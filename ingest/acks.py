@@ -15,11 +15,10 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ingest.sql import among
-
 from alerts.outbox import preferred_channel
 from ingest.members import Sender
 from ingest.replies import reply
+from ingest.sql import among
 from models.schema import Delivery
 
 
@@ -41,7 +40,17 @@ def queue_acks(session: Session, reports: Sequence[tuple[str, str, str, Sender]]
         if target is None:
             continue
         queued.add(key)
-        rows.append({"dedupe_key": key, "purpose": "ack", "member_id": member.id, "channel_id": target.id, "text": reply("ack", member.lang, ref=ref), "next_attempt_at": now, "created_at": now})
+        rows.append(
+            {
+                "dedupe_key": key,
+                "purpose": "ack",
+                "member_id": member.id,
+                "channel_id": target.id,
+                "text": reply("ack", member.lang, ref=ref),
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
     if rows:
         session.execute(insert(Delivery), rows)
     return len(rows)

@@ -12,11 +12,10 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from ingest.sql import among
-
 from models.schema import Report
 
 FLOOD_WINDOW = timedelta(minutes=10)
@@ -31,11 +30,15 @@ class FloodGate:
 
     def __init__(self, session: Session, sender_hashes: Iterable[str], now: datetime) -> None:
         hashes = set(sender_hashes)
-        rows = session.execute(
-            select(Report.sender_hash, func.count())
-            .where(among(session, Report.sender_hash, hashes), Report.kind == "report", Report.received_at >= now - FLOOD_WINDOW)
-            .group_by(Report.sender_hash)
-        ) if hashes else []
+        rows = (
+            session.execute(
+                select(Report.sender_hash, func.count())
+                .where(among(session, Report.sender_hash, hashes), Report.kind == "report", Report.received_at >= now - FLOOD_WINDOW)
+                .group_by(Report.sender_hash)
+            )
+            if hashes
+            else []
+        )
         self._counts: Counter[str] = Counter({sender: count for sender, count in rows})
 
     def admit(self, sender_hash: str) -> bool:
@@ -56,18 +59,17 @@ def flag_coordinated(session: Session, keys: set[str], now: datetime) -> int:
     """Flag reports sharing a text with several distinct senders in the window; returns how many were newly flagged."""
     if not keys:
         return 0
-    recent = session.scalars(
-        select(Report).where(among(session, Report.text_hash, keys), Report.kind == "report", Report.received_at >= now - COORDINATED_WINDOW)
-    ).all()
-    groups: dict[str, list[Report]] = {}
-    for report in recent:
-        groups.setdefault(report.text_hash or "", []).append(report)
+    window = (among(session, Report.text_hash, keys), Report.kind == "report", Report.received_at >= now - COORDINATED_WINDOW)
+    campaigns = set(
+        session.scalars(
+            select(Report.text_hash).where(*window).group_by(Report.text_hash).having(func.count(distinct(Report.sender_hash)) >= COORDINATED_SENDERS)
+        )
+    )
+    if not campaigns:
+        return 0
     flagged = 0
-    for reports in groups.values():
-        if len({r.sender_hash for r in reports}) < COORDINATED_SENDERS:
-            continue
-        for report in reports:
-            if not report.flags.get("coordinated"):
-                report.flags = {**report.flags, "coordinated": True}
-                flagged += 1
+    for report in session.scalars(select(Report).where(*window, among(session, Report.text_hash, campaigns))):
+        if not report.flags.get("coordinated"):
+            report.flags = {**report.flags, "coordinated": True}
+            flagged += 1
     return flagged

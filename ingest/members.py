@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from ingest.sql import among
+from sqlalchemy.orm import Session, lazyload
 
 from ingest.message import InboundMessage
 from ingest.replies import LANGS
+from ingest.sql import among
 from models.pii import Vault, normalise_address
 from models.schema import Member, MemberChannel
 
@@ -26,25 +25,34 @@ class Sender:
 
 
 def resolve_senders(session: Session, vault: Vault, channel: str, messages: Iterable[InboundMessage], now: datetime) -> dict[str, Sender]:
-    """Map each sender address in ``messages`` to its member; one query for the known, one flush for the new."""
+    """Map each sender address in ``messages`` to its member; one query for the known, one flush for first-timers."""
     first: dict[str, InboundMessage] = {}
     for msg in messages:
         first.setdefault(msg.sender, msg)
     if not first:
         return {}
     digests = {address: vault.hash(channel, address) for address in first}
-    rows = {row.address_hash: row for row in session.scalars(select(MemberChannel).where(MemberChannel.channel == channel, among(session, MemberChannel.address_hash, set(digests.values()))))}
-    member_ids = {row.member_id for row in rows.values()} | {_unknown_id(d) for a, d in digests.items() if d not in rows}
-    members = {m.id: m for m in session.scalars(select(Member).where(among(session, Member.id, member_ids)))}
-    by_digest = {digest: Sender(members[row.member_id], row) for digest, row in rows.items()}
-    for address, digest in digests.items():
-        if digest in by_digest:
-            continue
-        member = members.get(_unknown_id(digest)) or _new_unknown(session, digest, first[address].sender_lang, now)
-        row = MemberChannel(member=member, channel=channel, address_hash=digest, address_enc=vault.encrypt(normalise_address(channel, address)), updated_at=now)
-        session.add(row)
-        by_digest[digest] = Sender(member, row)
-    session.flush()
+    # One query for the known senders; a member's other channels load only if a reply needs them.
+    known = session.execute(
+        select(MemberChannel, Member)
+        .join(Member, MemberChannel.member_id == Member.id)
+        .where(MemberChannel.channel == channel, among(session, MemberChannel.address_hash, set(digests.values())))
+        .options(lazyload(Member.channels))
+    )
+    by_digest = {row.address_hash: Sender(member, row) for row, member in known}
+    new = {address: digest for address, digest in digests.items() if digest not in by_digest}
+    if new:
+        ids = {_unknown_id(digest) for digest in new.values()}
+        members = {m.id: m for m in session.scalars(select(Member).where(among(session, Member.id, ids)))}
+        for address, digest in new.items():
+            if digest in by_digest:
+                continue  # two spellings of one number in the same batch
+            member = members.get(_unknown_id(digest)) or _new_unknown(session, digest, first[address].sender_lang, now)
+            members[member.id] = member
+            row = MemberChannel(member=member, channel=channel, address_hash=digest, address_enc=vault.encrypt(normalise_address(channel, address)), updated_at=now)
+            session.add(row)
+            by_digest[digest] = Sender(member, row)
+        session.flush()
     return {address: by_digest[digest] for address, digest in digests.items()}
 
 

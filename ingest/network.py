@@ -73,16 +73,21 @@ def load_network(session: Session, vault: Vault, network: dict[str, Any]) -> Loa
     session.flush()
     for spec in network["regions"]:
         session.get(Region, str(spec["id"])).parent_id = str(spec["parent"]) if spec.get("parent") else None  # type: ignore[union-attr]
-    channels = 0
+    ids = [str(spec["id"]) for spec in network["members"]]
+    existing = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(ids)))} if ids else {}
+    members: list[tuple[Member, dict[str, Any]]] = []
     for spec in network["members"]:
-        member = session.get(Member, str(spec["id"])) or Member(id=str(spec["id"]))
+        member = existing.get(str(spec["id"])) or Member(id=str(spec["id"]))
         member.name = spec.get("name")
         member.role = spec.get("role", "reporter")
         member.region_id = str(spec["region"]) if spec.get("region") else None
         member.lang = str(spec.get("lang") or "en")
         member.trust = "registered"
         session.add(member)
-        session.flush()
+        members.append((member, spec))
+    session.flush()
+    channels = 0
+    for member, spec in members:
         for channel in CHANNELS:
             address = spec.get(channel)
             if address in (None, ""):

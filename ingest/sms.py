@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -34,7 +34,7 @@ def parse_message(msg: Any) -> InboundMessage | Quarantined | None:
     """A Twilio message resource (object or dict) as a message; outbound ones are None."""
     get = msg.get if isinstance(msg, dict) else lambda key, default=None: getattr(msg, key, default)
     sid = get("sid")
-    if not isinstance(sid, str) or not sid.strip() or len(sid) > 64:
+    if not isinstance(sid, str) or not sid.strip() or len(sid) > 64 or not (sid.isascii() and sid.isprintable()):
         return Quarantined("sms", payload_key("bad:", _fields(get)), "message without a usable sid", _fields(get))
     direction = get("direction")
     if direction not in (None, "inbound"):
@@ -49,7 +49,15 @@ def parse_message(msg: Any) -> InboundMessage | Quarantined | None:
     media = "mms" if str(get("num_media") or "0").strip() not in ("0", "") else None
     if not text.strip() and media is None:
         return Quarantined("sms", sid, "empty message", _fields(get))
-    return InboundMessage(channel="sms", provider_id=sid, sender=sender.strip(), text=text, sent_at=_when(get("date_sent") or get("date_created")), media=media, truncated=truncated)
+    return InboundMessage(
+        channel="sms",
+        provider_id=sid,
+        sender=sender.strip(),
+        text=text,
+        sent_at=_when(get("date_sent") or get("date_created")),
+        media=media,
+        truncated=truncated,
+    )
 
 
 def _fields(get: Callable[..., Any]) -> dict[str, Any]:
@@ -62,14 +70,16 @@ def _when(value: Any) -> datetime | None:
     if isinstance(value, str):
         try:
             value = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
     if not isinstance(value, datetime):
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def fetch(client: Any, number: str | None, cursor: str | None, policy: RetryPolicy, *, page_size: int = 500, sleep: Callable[[float], None] = time.sleep) -> Batch:
+def fetch(
+    client: Any, number: str | None, cursor: str | None, policy: RetryPolicy, *, page_size: int = 500, sleep: Callable[[float], None] = time.sleep
+) -> Batch:
     """Inbound messages sent to ``number`` since the watermark ``cursor`` (ISO time) minus the overlap, oldest first."""
     failure: Exception | None = None
     for attempt in range(policy.attempts):

@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 SMS_CHUNK = 500  # reports per commit when a long SMS window is stored
 
 
-def ingest_telegram(session: Session, vault: Vault, bot: Any, now: datetime, *, timeout: int = 0, max_batches: int = 20, policy: RetryPolicy = DEFAULT_POLICY) -> dict[str, int]:
+def ingest_telegram(
+    session: Session, vault: Vault, bot: Any, now: datetime, *, timeout: int = 0, max_batches: int = 20, policy: RetryPolicy = DEFAULT_POLICY
+) -> dict[str, int]:
     """Read Telegram updates until none are left; each batch is committed with its offset."""
     return asyncio.run(_ingest_telegram(session, vault, bot, now, timeout, max_batches, policy))
 

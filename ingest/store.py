@@ -17,14 +17,13 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ingest.sql import among
-
 from ingest.acks import queue_acks
 from ingest.actions import RegionFinder, handle_command
 from ingest.commands import Command, parse_command
 from ingest.flood import FloodGate, flag_coordinated, text_key
 from ingest.members import Sender, resolve_senders
 from ingest.message import Batch, InboundMessage, Quarantined
+from ingest.sql import among
 from models.pii import Vault
 from models.refs import new_ref
 from models.schema import ChannelCursor, Quarantine, Report, ReportRevision
@@ -124,7 +123,7 @@ def store_batch(session: Session, vault: Vault, batch: Batch, now: datetime, fin
     pending.write()
     # After every command in the batch: a STOP sent after a report still silences its ack.
     queue_acks(session, [(row["channel"], row["provider_id"], row["ref"], sender) for row, sender in to_ack], now)
-    stats.coordinated = flag_coordinated(session, {row["text_hash"] for row, _ in to_ack if row["text_hash"]}, now)
+    stats.coordinated = flag_coordinated(session, {h for h in pending.text_hashes if h}, now)
     set_cursor(session, batch.channel, batch.cursor, now)
     return stats
 
@@ -135,9 +134,11 @@ class _PendingReports:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.rows: dict[str, dict[str, Any]] = {}
+        self.text_hashes: set[str | None] = set()
 
     def add(self, row: dict[str, Any]) -> None:
         self.rows[row["provider_id"]] = row
+        self.text_hashes.add(row["text_hash"])
 
     def write(self) -> None:
         if self.rows:
@@ -183,11 +184,15 @@ def _area_answer(text: str, find_region: RegionFinder) -> Command | None:
 def _unseen(session: Session, channel: str, messages: list[InboundMessage], stats: StoreStats) -> list[InboundMessage]:
     """The messages not stored before (as a report, a revision or a quarantined button press), first copy only."""
     ids = {m.provider_id for m in messages}
+    edits = {m.provider_id for m in messages if m.edit_of}
+    presses = {m.provider_id for m in messages if m.callback_id}
     seen: set[str] = set()
     if ids:
         seen.update(session.scalars(select(Report.provider_id).where(Report.channel == channel, among(session, Report.provider_id, ids))))
-        seen.update(p for p in session.scalars(select(ReportRevision.provider_id).where(among(session, ReportRevision.provider_id, ids))) if p)
-        seen.update(session.scalars(select(Quarantine.provider_id).where(Quarantine.channel == channel, among(session, Quarantine.provider_id, ids))))
+    if edits:
+        seen.update(p for p in session.scalars(select(ReportRevision.provider_id).where(among(session, ReportRevision.provider_id, edits))) if p)
+    if presses:  # a press whose button data made no sense was quarantined, not stored
+        seen.update(session.scalars(select(Quarantine.provider_id).where(Quarantine.channel == channel, among(session, Quarantine.provider_id, presses))))
     fresh: list[InboundMessage] = []
     for msg in messages:
         if msg.provider_id in seen:
@@ -208,7 +213,17 @@ def _edit_targets(session: Session, channel: str, messages: list[InboundMessage]
 
 def _apply_edit(session: Session, report: Report, msg: InboundMessage, now: datetime) -> None:
     """Keep the earlier text and place as a revision and put the edit on the report."""
-    session.add(ReportRevision(report_id=report.id, revision=report.revision, text=report.text, latitude=report.latitude, longitude=report.longitude, provider_id=msg.provider_id, replaced_at=now))
+    session.add(
+        ReportRevision(
+            report_id=report.id,
+            revision=report.revision,
+            text=report.text,
+            latitude=report.latitude,
+            longitude=report.longitude,
+            provider_id=msg.provider_id,
+            replaced_at=now,
+        )
+    )
     report.revision += 1
     if msg.latitude is not None:
         report.latitude, report.longitude = msg.latitude, msg.longitude
@@ -233,7 +248,11 @@ def _store_quarantine(session: Session, vault: Vault, items: list[Quarantined], 
             stats.duplicates += 1
             continue
         seen.add(item.provider_id)
-        session.add(Quarantine(channel=item.channel, provider_id=item.provider_id, reason=item.reason[:300], payload_enc=vault.encrypt(_dump(item.payload)), created_at=now))
+        session.add(
+            Quarantine(
+                channel=item.channel, provider_id=item.provider_id, reason=item.reason[:300], payload_enc=vault.encrypt(_dump(item.payload)), created_at=now
+            )
+        )
         stats.quarantined += 1
         log.warning("quarantined %s payload %s: %s", item.channel, item.provider_id, item.reason)
 

@@ -12,10 +12,10 @@ import asyncio
 import logging
 import warnings
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import Conflict, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from ingest.errors import ChannelConflict, ChannelMisconfigured, IngestError, ProviderUnavailable, Throttled
@@ -37,8 +37,8 @@ class Malformed(ValueError):
 
 def parse_update(update: Any, pseudonym: Pseudonym) -> InboundMessage | Quarantined | None:
     """One raw update as a message, a quarantine entry, or None when it carries nothing for us."""
-    if not isinstance(update, dict) or not _is_int(update.get("update_id")):
-        return Quarantined("telegram", payload_key("bad:", update), "update without an integer update_id", {"raw": repr(update)[:2000]})
+    if not isinstance(update, dict) or not _is_id(update.get("update_id")):
+        return Quarantined("telegram", payload_key("bad:", update), "update without a valid update_id", {"raw": repr(update)[:2000]})
     provider_id = f"u{update['update_id']}"
     try:
         if "callback_query" in update:
@@ -58,6 +58,11 @@ def parse_update(update: Any, pseudonym: Pseudonym) -> InboundMessage | Quaranti
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_id(value: Any) -> bool:
+    """A provider id that fits a 64-bit integer, as every Telegram id does."""
+    return _is_int(value) and 0 <= value < 2**63
 
 
 def _mapping(value: Any, name: str) -> dict[str, Any]:
@@ -81,8 +86,8 @@ def _parse_message(msg: dict[str, Any], update_id: int, is_edit: bool, pseudonym
         return Quarantined("telegram", f"u{update_id}", "message from a group or channel chat: only private chats are reports", msg)
     sender = msg.get("from") if isinstance(msg.get("from"), dict) else {}
     user_id = _sender_id(sender, chat)
-    if not _is_int(msg.get("message_id")):
-        raise Malformed("message without an integer message_id")
+    if not _is_id(msg.get("message_id")):
+        raise Malformed("message without a valid message_id")
     raw_text = msg.get("text") if msg.get("text") is not None else msg.get("caption")
     if raw_text is not None and not isinstance(raw_text, str):
         raise Malformed("text is not a string")
@@ -94,12 +99,13 @@ def _parse_message(msg: dict[str, Any], update_id: int, is_edit: bool, pseudonym
         return Quarantined("telegram", f"u{update_id}", "message with neither text, media nor location", msg)
     when = msg.get("edit_date") if is_edit else msg.get("date")
     original = f"m{pseudonym(chat['id'])}:{msg['message_id']}"
+    edit_mark = msg["edit_date"] if _is_id(msg.get("edit_date")) else f"u{update_id}"
     return InboundMessage(
         channel="telegram",
-        provider_id=f"e{pseudonym(chat['id'])}:{msg['message_id']}:{msg.get('edit_date', update_id)}" if is_edit else original,
+        provider_id=f"e{pseudonym(chat['id'])}:{msg['message_id']}:{edit_mark}" if is_edit else original,
         sender=str(user_id),
         text=text,
-        sent_at=datetime.fromtimestamp(when, timezone.utc) if _is_int(when) and 0 <= when < 2**33 else None,
+        sent_at=datetime.fromtimestamp(when, UTC) if _is_int(when) and 0 <= when < 2**33 else None,
         media=media,
         latitude=latitude,
         longitude=longitude,
@@ -131,8 +137,8 @@ def _parse_callback(query: dict[str, Any]) -> InboundMessage:
     sender = _mapping(query.get("from"), "callback sender")
     user_id = _sender_id(sender, {})
     query_id = query.get("id")
-    if not isinstance(query_id, str) or not query_id or len(query_id) > 60:
-        raise Malformed("callback query without an id")
+    if not isinstance(query_id, str) or not query_id or len(query_id) > 60 or not (query_id.isascii() and query_id.isprintable()):
+        raise Malformed("callback query without a valid id")
     data = query.get("data")
     if data is not None and not isinstance(data, str):
         raise Malformed("callback data is not a string")
@@ -155,7 +161,7 @@ def to_batch(updates: list[Any], cursor: str | None, pseudonym: Pseudonym) -> Ba
     last = int(cursor) - 1 if cursor else None
     for update in updates:
         parsed = parse_update(update, pseudonym)
-        if isinstance(update, dict) and _is_int(update.get("update_id")):
+        if isinstance(update, dict) and _is_id(update.get("update_id")):
             last = update["update_id"] if last is None else max(last, update["update_id"])
         if isinstance(parsed, InboundMessage):
             messages.append(parsed)
@@ -181,10 +187,14 @@ async def get_updates(bot: Any, cursor: str | None, policy: RetryPolicy, *, limi
 async def call(request: Callable[[], Any], bot: Any, policy: RetryPolicy) -> Any:
     """Run a Bot API request with retries: 429 waits, a webhook conflict deletes the webhook, faults back off."""
     failure: IngestError | None = None
+    webhook_set = False
     for attempt in range(policy.attempts):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PTBUserWarning)
+                if webhook_set:
+                    log.warning("a webhook was set on the bot: deleting it (pending updates kept) so polling can go on")
+                    await bot.delete_webhook(drop_pending_updates=False)
                 return await request()
         except RetryAfter as exc:
             wait = _seconds(exc)
@@ -193,17 +203,16 @@ async def call(request: Callable[[], Any], bot: Any, policy: RetryPolicy) -> Any
             failure = Throttled(f"Telegram kept throttling (retry after {wait:.0f} s)", wait)
             await asyncio.sleep(policy.delay(attempt, wait))
         except Conflict as exc:
-            if "webhook" in exc.message.lower():
-                log.warning("a webhook was set on the bot: deleting it (pending updates kept) so polling can go on")
-                await bot.delete_webhook(drop_pending_updates=False)
+            webhook_set = "webhook" in exc.message.lower()
+            if webhook_set:
                 failure = ChannelConflict("a webhook keeps being set on the bot: polling and a webhook cannot both run")
                 continue
             failure = ChannelConflict("another process is polling this bot (409): only one Telegram ingest may run at a time")
             await asyncio.sleep(policy.delay(attempt))
         except (InvalidToken, Forbidden) as exc:
             raise ChannelMisconfigured(f"Telegram refused the bot token: {type(exc).__name__}") from None
-        except (NetworkError, TelegramError) as exc:
-            # NetworkError covers timeouts, dropped connections and 5xx answers.
+        except TelegramError as exc:
+            # NetworkError (timeouts, dropped connections, 5xx answers) and any other refusal: back off and retry.
             failure = ProviderUnavailable(f"Telegram Bot API failed {attempt + 1} times, last with {type(exc).__name__}")
             await asyncio.sleep(policy.delay(attempt))
     assert failure is not None

@@ -130,9 +130,21 @@ def cmd_run_once(args: argparse.Namespace) -> None:
         print(f"{stage:16} {json.dumps(stats, default=str)}")
 
 
+def _require_free_port(host: str, port: int, flag: str) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            raise UserError(f"port {port} on {host} is in use: stop what uses it or pass {flag} with another port") from None
+
+
 def cmd_sandbox(args: argparse.Namespace) -> None:
     from ingest.sandbox import serve
 
+    _require_free_port(args.host, args.port, "--port")
     print(f"sandbox on http://{args.host}:{args.port} (Telegram Bot API, Twilio Messages API, /control)", flush=True)
     serve(args.host, args.port)
 
@@ -140,6 +152,8 @@ def cmd_sandbox(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from tocsin.demo import run_demo
 
+    _require_free_port("127.0.0.1", args.port, "--port")
+    _require_free_port("127.0.0.1", args.sandbox_port, "--sandbox-port")
     run_demo(port=args.port, sandbox_port=args.sandbox_port, stream=not args.no_stream)
 
 

@@ -173,8 +173,10 @@ STAGES: list[tuple[str, Callable[..., dict[str, Any]]]] = [
     ("classify", classify),
     ("correlate", correlate),
     ("route", route),
+    ("detect_spikes", detect_spikes),
     ("escalate", escalate),
     ("deliver", deliver),
+    ("track_status", track_status),
 ]
 
 

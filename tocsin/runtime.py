@@ -135,6 +135,6 @@ class Runtime:
 
     @cached_property
     def rules(self) -> Any:
-        from alerts.routing import load_rules
+        from alerts.routing import load_rules, rules_path
 
-        return load_rules(self.settings.routing_file)
+        return load_rules(rules_path(self.settings.routing_file, self.settings.network_file))

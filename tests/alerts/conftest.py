@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,7 +13,7 @@ from alerts.deliver import RateLimiter
 from models.refs import new_ref
 from models.schema import Report, Signal
 
-T0 = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)  # outside the default quiet hours
+T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)  # outside the default quiet hours
 PROJECT_NUMBER = "+15550000000"
 
 

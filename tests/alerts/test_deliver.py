@@ -217,3 +217,20 @@ def test_sms_status_is_tracked_and_an_undeliverable_number_fails_over(rt, sandbo
     assert [m["channel"] for m in outbox(sandbox) if m["text"].startswith("TOCSIN second")] == ["sms", "telegram"]
     for s in senders.values():
         s.close()
+
+
+def test_a_telegram_send_with_no_answer_is_marked_unconfirmed_not_resent(rt, sandbox, no_limits) -> None:
+    ids = add_members(rt, 2)
+    queue_to_all(rt, [ids[1]])
+    control(sandbox, "faults", {"channel": "telegram", "drop": True, "count": 1, "methods": ["sendMessage"]})
+
+    first = deliver_now(rt, T0)
+    second = deliver_now(rt, T0 + 2 * LEASE)
+
+    # Telegram cannot be asked whether it got the message: the outcome is counted and stored, and the
+    # alert's acknowledgement deadline escalates it if the recipient never saw it.
+    assert first["unconfirmed"] == 1 and first["errors"] == {"Uncertain": 1}
+    assert second["sent"] == 0 and second["unconfirmed"] == 0
+    with rt.session() as session:
+        delivery = session.scalars(select(Delivery)).one()
+        assert delivery.status == "unconfirmed" and "not resent" in delivery.error

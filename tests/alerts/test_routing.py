@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -83,8 +83,8 @@ def test_each_alert_records_its_rule_tier_and_deadline(network_rt, tmp_path: Pat
 
 def test_quiet_hours_hold_non_critical_alerts_until_morning_but_not_critical_ones(network_rt, tmp_path: Path) -> None:
     rules = load_rules(write(tmp_path, RULES))
-    night = datetime(2026, 11, 27, 17, 0, tzinfo=timezone.utc)  # 22:45 in Kathmandu
-    morning = datetime(2026, 11, 28, 0, 45, tzinfo=timezone.utc)  # 06:30 in Kathmandu
+    night = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)  # 22:45 in Kathmandu
+    morning = datetime(2026, 11, 28, 0, 45, tzinfo=UTC)  # 06:30 in Kathmandu
     with network_rt.session() as session:
         incident(session, "np-kapilvastu", "displacement", 2)
         incident(session, "np-kapilvastu", "attack_on_civilians", 3)

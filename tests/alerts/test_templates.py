@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -70,7 +70,7 @@ def test_no_template_has_a_field_that_could_carry_reporter_identity() -> None:
 def test_alert_text_says_what_where_when_how_severe_how_many_and_how_to_ack() -> None:
     from alerts.templates import alert_text
 
-    text = alert_text("en", category="abduction_disappearance", severity=3, region="Kirkuk", when=datetime(2026, 11, 27, 21, 5, tzinfo=timezone.utc), reports=4, reporters=3, ref="K7M2P")
+    text = alert_text("en", category="abduction_disappearance", severity=3, region="Kirkuk", when=datetime(2026, 11, 27, 21, 5, tzinfo=UTC), reports=4, reporters=3, ref="K7M2P")
     assert text == "TOCSIN CRITICAL: abduction/disappearance in Kirkuk, 27/11 21:05 UTC. 4 report(s), 3 independent. Ref K7M2P. Reply ACK K7M2P"
     assert segments(text) == 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -25,9 +26,10 @@ class Members:
     def __init__(self, url: str, rt: Any = None) -> None:
         self.url = url
         self.rt = rt
+        self.http = httpx.Client(base_url=url, timeout=10)
 
     def control(self, method: str, path: str, body: Any = None) -> Any:
-        response = httpx.request(method, self.url + path, json=body, timeout=10)
+        response = self.http.request(method, path, json=body)
         response.raise_for_status()
         return response.json()
 
@@ -94,18 +96,23 @@ class Members:
 
 
 @pytest.fixture
-def members(network_rt: Any) -> Members:
+def members(network_rt: Any) -> Iterator[Members]:
     """The demo network loaded, the sandbox empty, ready to act as its members."""
-    return Members(network_rt.settings.sandbox_url, network_rt)
+    yield from _acting(Members(network_rt.settings.sandbox_url, network_rt))
 
 
 @pytest.fixture
-def strangers(rt: Any) -> Members:
+def strangers(rt: Any) -> Iterator[Members]:
     """An empty network: every sender is unknown."""
-    return Members(rt.settings.sandbox_url, rt)
+    yield from _acting(Members(rt.settings.sandbox_url, rt))
 
 
 @pytest.fixture
-def phones(sandbox: Any) -> Members:
+def phones(sandbox: Any) -> Iterator[Members]:
     """The sandbox alone, for tests that need no database."""
-    return Members(sandbox.url)
+    yield from _acting(Members(sandbox.url))
+
+
+def _acting(members: Members) -> Iterator[Members]:
+    yield members
+    members.http.close()

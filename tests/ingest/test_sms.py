@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ingest import sms
 from ingest.retry import DEFAULT_POLICY
@@ -14,7 +14,7 @@ BIKASH, AHMED, BARAKA = "+9779800000005", "+9647700000014", "+255700000023"
 
 
 def test_watermark_overlap_reads_a_late_message_across_midnight_once(members: Members) -> None:
-    day = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    day = datetime(2026, 11, 20, tzinfo=UTC)
     members.sms(BIKASH, "first", day + timedelta(hours=23, minutes=50))
     members.sms(AHMED, "second", day + timedelta(days=1, minutes=10))
     assert members.ingest_sms()["stored"] == 2
@@ -30,7 +30,7 @@ def test_watermark_overlap_reads_a_late_message_across_midnight_once(members: Me
 
 def test_paging_reads_every_page_oldest_first(phones: Members) -> None:
     members = phones
-    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=30)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
     for n in range(12):
         members.sms(BARAKA, f"report {n}", start + timedelta(seconds=n))
     batch = sms.fetch(members.twilio(), SANDBOX_NUMBER, None, DEFAULT_POLICY, page_size=5)
@@ -59,7 +59,7 @@ def test_unicode_and_long_multi_segment_messages_are_kept_whole(members: Members
 
 def test_parse_message_outcomes() -> None:
     base = {"sid": "SM1", "direction": "inbound", "from": "+15550001", "body": "x", "date_sent": "Fri, 20 Nov 2026 10:00:00 +0000"}
-    assert sms.parse_message(base).sent_at == datetime(2026, 11, 20, 10, tzinfo=timezone.utc)  # type: ignore[union-attr]
+    assert sms.parse_message(base).sent_at == datetime(2026, 11, 20, 10, tzinfo=UTC)  # type: ignore[union-attr]
     assert sms.parse_message({**base, "direction": "outbound-api"}) is None
     assert "sid" in sms.parse_message({**base, "sid": None}).reason  # type: ignore[union-attr]
     assert "sender" in sms.parse_message({**base, "from": "anonymous"}).reason  # type: ignore[union-attr]

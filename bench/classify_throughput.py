@@ -1,0 +1,103 @@
+"""Classification throughput: ``tocsin classify`` end to end, in-process batch predict, model load, artifact size.
+
+Run: ``python bench/classify_throughput.py [--n 20000]``. Single core: BLAS
+threads are pinned to one before numpy loads. ``tocsin classify`` runs against
+a throw-away SQLite database, so its figure includes bootstrapping the shipped
+baseline and the interpreter's imports.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+def texts(n: int) -> list[str]:
+    """``n`` report texts drawn in turn from the shipped corpus."""
+    from classifiers.corpus import load_corpus
+
+    pool = [str(r["text"]) for r in load_corpus()]
+    return [pool[i % len(pool)] for i in range(n)]
+
+
+def bench_load() -> tuple[float, int]:
+    """Median seconds to verify, deserialise and build the classifier from the shipped artifact; its size."""
+    from classifiers.baseline import load_shipped
+    from classifiers.model import ReportClassifier
+    from classifiers.registry import deserialise
+
+    shipped = load_shipped()
+    if shipped is None:
+        raise SystemExit("no shipped baseline: run python -m classifiers.build")
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        ReportClassifier(deserialise(shipped.artifact, shipped.sha256))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), len(shipped.artifact)
+
+
+def bench_batch(sample: list[str]) -> float:
+    """Reports per second of one in-process ``predict`` call over the whole sample (best of 3)."""
+    from classifiers.baseline import load_shipped
+    from classifiers.model import ReportClassifier
+    from classifiers.registry import deserialise
+
+    shipped = load_shipped()
+    assert shipped is not None
+    model = ReportClassifier(deserialise(shipped.artifact, shipped.sha256))
+    model.predict(sample[:100])
+    best = min(_timed(lambda: model.predict(sample)) for _ in range(3))
+    return len(sample) / best
+
+
+def _timed(fn: object) -> float:
+    start = time.perf_counter()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+def bench_cli(sample: list[str]) -> tuple[float, float]:
+    """(reports/s, seconds) of ``tocsin classify`` on the sample as JSON Lines, fresh database."""
+    payload = "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(sample))
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "TOCSIN_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}", "TOCSIN_HOME": tmp}
+        cmd = [sys.executable, "-c", "from tocsin.cli import main; main(['classify'])"]
+        start = time.perf_counter()
+        done = subprocess.run(cmd, input=payload, capture_output=True, text=True, env=env, check=True)
+        elapsed = time.perf_counter() - start
+    lines = done.stdout.count("\n")
+    if lines != len(sample):
+        raise SystemExit(f"tocsin classify returned {lines} lines for {len(sample)} reports: {done.stderr[-500:]}")
+    return len(sample) / elapsed, elapsed
+
+
+def main() -> None:
+    """Print every figure, one per line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20_000, help="reports per run (default 20000)")
+    args = parser.parse_args()
+    sample = texts(args.n)
+    load_s, size = bench_load()
+    print(f"artifact size        {size / 1e6:.2f} MB")
+    print(f"model load           {load_s * 1000:.0f} ms (verify checksum + trusted types, deserialise, build)")
+    print(f"batch predict        {bench_batch(sample):,.0f} reports/s ({args.n} reports, one call, one core)")
+    rate, elapsed = bench_cli(sample)
+    print(f"tocsin classify      {rate:,.0f} reports/s ({args.n} reports in {elapsed:.1f} s, incl. start-up and bootstrap)")
+    small_rate, small_elapsed = bench_cli(sample[:1])
+    print(f"tocsin classify      {small_elapsed:.1f} s for a single report (start-up cost)")
+
+
+if __name__ == "__main__":
+    main()
