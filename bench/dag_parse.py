@@ -1,6 +1,6 @@
 """Parse time of each DAG file, as the DAG processor sees it (a fresh interpreter per file).
 
-    .venv/bin/python bench/dag_parse.py
+.venv/bin/python bench/dag_parse.py
 """
 
 from __future__ import annotations

@@ -27,8 +27,27 @@ import yaml
 
 def bench_network(run: str, samples: int) -> dict:
     regions = [{"id": f"bench-{run}-{i}", "name": f"Benchville{run}{i}", "aliases": [f"benchville{run}{i}"]} for i in range(samples)]
-    members = [{"id": f"bench-fp-{run}-{i}", "name": f"Bench focal {i}", "role": "focal_person", "region": r["id"], "lang": "en", "telegram": 790000000 + int(run, 16) % 100000 * 100 + i} for i, r in enumerate(regions)]
-    members.append({"id": f"bench-rep-{run}", "name": "Bench reporter", "role": "reporter", "region": regions[0]["id"], "lang": "en", "sms": f"+1555{int(run, 16) % 10**7:07d}"})
+    members = [
+        {
+            "id": f"bench-fp-{run}-{i}",
+            "name": f"Bench focal {i}",
+            "role": "focal_person",
+            "region": r["id"],
+            "lang": "en",
+            "telegram": 790000000 + int(run, 16) % 100000 * 100 + i,
+        }
+        for i, r in enumerate(regions)
+    ]
+    members.append(
+        {
+            "id": f"bench-rep-{run}",
+            "name": "Bench reporter",
+            "role": "reporter",
+            "region": regions[0]["id"],
+            "lang": "en",
+            "sms": f"+1555{int(run, 16) % 10**7:07d}",
+        }
+    )
     return {"regions": regions, "members": members}
 
 
@@ -68,7 +87,9 @@ def main() -> None:
         raise SystemExit("no alert arrived: is the demo running and the tocsin_stream DAG unpaused?")
     ordered = sorted(latencies)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    print(f"\nreport → alert latency over {len(latencies)}/{args.samples} samples: p50 {statistics.median(ordered):.2f} s, p95 {p95:.2f} s, max {ordered[-1]:.2f} s")
+    print(
+        f"\nreport → alert latency over {len(latencies)}/{args.samples} samples: p50 {statistics.median(ordered):.2f} s, p95 {p95:.2f} s, max {ordered[-1]:.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -77,9 +77,18 @@ def run(recipients: int, sms: int, url: str, workdir: Path) -> None:
     from tocsin.runtime import Runtime
 
     settings = replace(
-        load_settings(), database_url=f"sqlite:///{workdir / f'bench-{recipients}-{sms}.db'}", data_dir=workdir,
-        pii_key=base64.urlsafe_b64encode(b"b" * 32).decode(), sandbox_url=url, telegram_base_url=url, twilio_base_url=url,
-        telegram_token=None, twilio_account_sid=None, twilio_auth_token=None, twilio_number=None, routing_file=None,
+        load_settings(),
+        database_url=f"sqlite:///{workdir / f'bench-{recipients}-{sms}.db'}",
+        data_dir=workdir,
+        pii_key=base64.urlsafe_b64encode(b"b" * 32).decode(),
+        sandbox_url=url,
+        telegram_base_url=url,
+        twilio_base_url=url,
+        telegram_token=None,
+        twilio_account_sid=None,
+        twilio_auth_token=None,
+        twilio_number=None,
+        routing_file=None,
     )
     rt = Runtime(settings)
     build(rt, recipients, sms)
@@ -97,10 +106,14 @@ def run(recipients: int, sms: int, url: str, workdir: Path) -> None:
     telegram = recipients - sms
     # A sliding one-second window lets the first `limit` sends go at once, then `limit` per second.
     floor = max(max(telegram - TELEGRAM_PER_S, 0) / TELEGRAM_PER_S, max(sms - SMS_PER_S, 0) / SMS_PER_S)
-    print(f"{recipients} recipients ({telegram} Telegram, {sms} SMS): {routed['alerts']} alerts, {stats.sent} sent, "
-          f"{stats.retried} retried, errors {dict(stats.errors) or 'none'}")
-    print(f"  delivered in {elapsed:.2f} s; the limits alone need {floor:.2f} s; overhead {elapsed - floor:.2f} s "
-          f"({(elapsed - floor) / recipients * 1000:.1f} ms per recipient; routing took {routed_at - started:.2f} s of it)")
+    print(
+        f"{recipients} recipients ({telegram} Telegram, {sms} SMS): {routed['alerts']} alerts, {stats.sent} sent, "
+        f"{stats.retried} retried, errors {dict(stats.errors) or 'none'}"
+    )
+    print(
+        f"  delivered in {elapsed:.2f} s; the limits alone need {floor:.2f} s; overhead {elapsed - floor:.2f} s "
+        f"({(elapsed - floor) / recipients * 1000:.1f} ms per recipient; routing took {routed_at - started:.2f} s of it)"
+    )
 
 
 def main() -> None:

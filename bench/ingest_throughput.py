@@ -1,13 +1,16 @@
 """Ingest throughput: reports/s from the sandbox (real clients over loopback) into SQLite and PostgreSQL.
 
 Run: python bench/ingest_throughput.py [--reports N] [--senders N]
+The sandbox runs in its own process, as a provider would, so it does not share this one's GIL.
 PostgreSQL is the local server (TOCSIN_BENCH_POSTGRES_URL to change it); each run uses a fresh schema.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
+import socket
 import tempfile
 import time
 import uuid
@@ -20,7 +23,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import sessionmaker
 
 from ingest.clients import telegram_bot, twilio_client
-from ingest.sandbox import SandboxServer
+from ingest.sandbox.server import serve
 from ingest.stage import ingest_sms, ingest_telegram
 from models.clock import utcnow
 from models.db import dispose_all, get_engine
@@ -60,9 +63,31 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
-def inject(sandbox: SandboxServer, channel: str, reports: int, senders: int) -> None:
+@contextmanager
+def sandbox_process() -> Iterator[str]:
+    """The sandbox in a child process on a free loopback port; yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = multiprocessing.get_context("spawn").Process(target=serve, kwargs={"port": port}, daemon=True)
+    process.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{url}/control/health", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.join(5)
+
+
+def inject(url: str, channel: str, reports: int, senders: int) -> None:
     """Members send ``reports`` messages, round-robin over ``senders`` distinct people."""
-    with httpx.Client(base_url=sandbox.url, timeout=10) as client:
+    with httpx.Client(base_url=url, timeout=10) as client:
         client.post("/control/reset").raise_for_status()
         for n in range(reports):
             who = n % senders
@@ -91,15 +116,15 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=600)
     args = parser.parse_args()
     print(f"{args.reports} reports per run from {args.senders} first-time senders; acknowledgements queued, not sent")
-    with SandboxServer() as sandbox:
+    with sandbox_process() as sandbox:
         for backend, database in (("sqlite", sqlite_url), ("postgresql", postgres_url)):
             for channel in ("telegram", "sms"):
                 inject(sandbox, channel, args.reports, args.senders)
                 with database() as url:
                     if channel == "telegram":
-                        stored, elapsed = measure(url, ingest_telegram, telegram_bot(TOKEN, sandbox.url), max_batches=10**6)
+                        stored, elapsed = measure(url, ingest_telegram, telegram_bot(TOKEN, sandbox), max_batches=10**6)
                     else:
-                        client = twilio_client(ACCOUNT, "bench", sandbox.url)
+                        client = twilio_client(ACCOUNT, "bench", sandbox)
                         client.messages  # noqa: B018 - the client imports its API modules on first use; not ingest time
                         stored, elapsed = measure(url, ingest_sms, client, NUMBER)
                 print(f"{channel:>8} -> {backend:<10} {stored:>6} reports in {elapsed:6.2f} s = {stored / elapsed:8.0f} reports/s")

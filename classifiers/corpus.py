@@ -30,7 +30,7 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not JSON: {exc.msg}") from None
             if not isinstance(row, dict):
-                raise ValueError(f"{path}:{number}: expected an object")
+                raise ValueError(f"{path}:{number}: expected an object")  # noqa: TRY004 - callers report bad files as ValueError
             yield row
 
 
@@ -66,3 +66,19 @@ def fingerprint(rows: Iterable[dict[str, Any]]) -> str:
     for row in sorted(rows, key=lambda r: str(r["id"])):
         h.update(json.dumps([row["id"], row["text"], row["category"], int(row["severity"])], ensure_ascii=False).encode())
     return h.hexdigest()
+
+
+def main() -> None:
+    """Print one side of the frozen split as JSON Lines: ``python -m classifiers.corpus test > frozen_test.jsonl``."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="Print the train or test side of the frozen split as JSON Lines.")
+    parser.add_argument("side", choices=("train", "test"))
+    train, test = split(load_corpus())
+    for row in train if parser.parse_args().side == "train" else test:
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()

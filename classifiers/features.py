@@ -17,8 +17,19 @@ N_FEATURES = 2**20
 CHAR_NGRAMS = (2, 4)
 WORD_NGRAMS = (1, 3)
 
-_CHAR = HashingVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, n_features=N_FEATURES, alternate_sign=False, norm=None, lowercase=False, dtype=np.float32)
-_WORD = HashingVectorizer(analyzer="word", ngram_range=WORD_NGRAMS, n_features=N_FEATURES, alternate_sign=False, norm=None, lowercase=False, token_pattern=r"(?u)\b\w+\b", dtype=np.float32)
+_CHAR = HashingVectorizer(
+    analyzer="char_wb", ngram_range=CHAR_NGRAMS, n_features=N_FEATURES, alternate_sign=False, norm=None, lowercase=False, dtype=np.float32
+)
+_WORD = HashingVectorizer(
+    analyzer="word",
+    ngram_range=WORD_NGRAMS,
+    n_features=N_FEATURES,
+    alternate_sign=False,
+    norm=None,
+    lowercase=False,
+    token_pattern=r"(?u)\b\w+\b",
+    dtype=np.float32,
+)
 
 
 def raw_counts(texts: Sequence[str]) -> sparse.csr_matrix:

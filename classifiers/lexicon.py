@@ -3,7 +3,8 @@
 The lists live in ``classifiers/lexicons/<lang>.tsv`` as ``tag<TAB>term`` lines.
 A tag is a taxonomy category (a signal word) or a cue: ``negation``, ``calm``,
 ``past`` (commemoration, anniversaries), ``hearsay``, ``imminent``,
-``figurative`` (sport, songs) and ``aid`` (humanitarian requests).
+``figurative`` (sport, songs), ``aid`` (humanitarian requests) and ``notice``
+(meetings, trainings and invitations announced, even when they name the police).
 
 A term matches from the start of a word. Latin-script terms match whole words
 unless they end in ``*`` ("kill*" finds "killed", "mare" does not find
@@ -33,11 +34,12 @@ from classifiers.taxonomy import PRECEDENCE
 from classifiers.text import normalise
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
-CUES: tuple[str, ...] = ("negation", "calm", "past", "hearsay", "imminent", "figurative", "aid")
+CUES: tuple[str, ...] = ("negation", "calm", "past", "hearsay", "imminent", "figurative", "aid", "notice")
 TAGS: tuple[str, ...] = tuple(c for c in PRECEDENCE if c != "other") + CUES
 # Words for these categories mean alert-worthy violence on their own.
 SEVERE: frozenset[str] = frozenset({"attack_on_civilians", "sexual_violence", "abduction_disappearance", "armed_mobilisation", "displacement"})
-# Cues that turn a severe word into something not to act on ("no one was killed", "we remember those killed").
+# Cues that turn a severe word into something not to act on ("no one was killed", "we remember those killed",
+# "peace meeting at the police post").
 TRAPS: frozenset[str] = frozenset({"negation", "calm", "past", "figurative"})
 FEATURES: tuple[str, ...] = TAGS + tuple(f"{cue}+severe" for cue in sorted(TRAPS))
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
@@ -66,6 +68,7 @@ class Hits:
 
     @property
     def tags(self) -> set[str]:
+        """The tags hit, whatever the term."""
         return {tag for tag, _, _ in self.terms}
 
     @property

@@ -1,15 +1,19 @@
 """The report classifier: linear models on hashed n-grams and lexicon cues.
 
-Three linear models share one feature matrix: the category (calibrated by a
-softmax temperature), alert-worthiness (severity >= 2, calibrated by a Platt
-sigmoid) and, among alert-worthy reports, critical severity. Alert-worthiness
-is decided first, against a threshold chosen for recall; the category is then
-the most likely one that the taxonomy allows on that side. A strong severe
-word lowers the threshold and, if the model still says no, marks the report
-for review; a trap cue ("we remember", "all calm", "no one was hurt") raises
-the threshold instead. A model is a bundle of plain arrays and strings (see
-``classifiers.fit``), so it serialises without pickle and loads in
-milliseconds.
+Four linear models share one feature matrix: the category (calibrated by a
+softmax temperature), alert-worthiness (severity >= 2), whether a message is
+a report at all rather than everyday traffic (which sharpens the alert score;
+the two are calibrated together by a Platt sigmoid) and, among alert-worthy
+reports, critical severity. Alert-worthiness
+is decided first, against a threshold chosen for recall. A strong severe word
+lowers that threshold and, if the model still says no, marks the report for
+review; a trap cue ("we remember", "all calm", "no one was hurt") raises it,
+and so does a likeliest reading of rumour.
+The category is then chosen among those the taxonomy allows on that side: the
+most severe, by precedence, of those nearly as likely as the likeliest, since
+a report carrying several signals takes the most severe. A model is a bundle
+of plain arrays and strings (see ``classifiers.fit``), so it serialises
+without pickle and loads in milliseconds.
 """
 
 from __future__ import annotations
@@ -23,10 +27,10 @@ import numpy as np
 from classifiers.features import Weighting, raw_counts
 from classifiers.langid import LanguageIdentifier
 from classifiers.lexicon import Hits, Lexicon
-from classifiers.taxonomy import ALERT_SEVERITY, ALLOWED_SEVERITY, clamp_severity
+from classifiers.taxonomy import ALERT_SEVERITY, ALLOWED_SEVERITY, PRECEDENCE, clamp_severity
 from classifiers.text import normalise
 
-BUNDLE_FORMAT = 3
+BUNDLE_FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Prediction:
 
 
 def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Row-wise probabilities from scores; the temperature is what calibrates them."""
     z = scores / temperature
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -58,22 +63,31 @@ class Featuriser:
         self.lexicon = Lexicon(bundle["lexicon"])
 
     def transform(self, clean: Sequence[str]) -> tuple[Any, np.ndarray, list[Hits]]:
+        """(n-gram matrix, lexicon cue matrix, lexicon hits) for already normalised texts."""
         ngrams = self.weighting.transform(raw_counts(clean))
         hits = [self.lexicon.find(t) for t in clean]
         return ngrams, self.lexicon.matrix(hits), hits
 
 
+def pick_by_precedence(p: np.ndarray, rank: np.ndarray, ratio: float) -> int:
+    """The most severe category (TAXONOMY.md precedence) among those at least ``ratio`` times as likely as the likeliest."""
+    close = np.flatnonzero(p >= ratio * p.max())
+    return int(close[np.argmin(rank[close])])
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
+    """The Platt link from an alert score to a probability."""
     return 1.0 / (1.0 + np.exp(-x))
 
 
 @dataclass(frozen=True)
 class Scores:
-    """Raw linear scores of a batch: categories (n x k), alert (n), critical (n)."""
+    """Raw linear scores of a batch: categories (n x k), alert (n), critical (n), report (n)."""
 
     category: np.ndarray
     alert: np.ndarray
     critical: np.ndarray
+    report: np.ndarray
 
 
 class ReportClassifier:
@@ -85,28 +99,32 @@ class ReportClassifier:
         self.version = version
         self.features = Featuriser(bundle)
         self.categories = [str(c) for c in bundle["categories"]]
-        # Rows: the categories, then alert, then critical; columns: n-grams, then lexicon cues.
+        # Rows: the categories, then alert, critical and report; columns: n-grams, then lexicon cues.
         self.coef = np.asarray(bundle["coef"], dtype=np.float32)
         self.intercept = np.asarray(bundle["intercept"], dtype=np.float32)
         self.temperature = float(bundle["temperature"])
+        self.report_weight = float(bundle["report_weight"])
         self.platt = (float(bundle["platt_a"]), float(bundle["platt_b"]))
         self.alert_threshold = float(bundle["alert_threshold"])
         self.severe_threshold = float(bundle["severe_threshold"])
         self.trap_threshold = float(bundle["trap_threshold"])
+        self.rumour_threshold = float(bundle["rumour_threshold"])
+        self.precedence_ratio = float(bundle["precedence_ratio"])
         self.langid = LanguageIdentifier(bundle["lang_coef"], bundle["lang_intercept"], list(bundle["langs"]))
         self._width = self.features.weighting.width
         self._can_alert = np.array([max(ALLOWED_SEVERITY[c]) >= ALERT_SEVERITY for c in self.categories])
         self._can_rest = np.array([min(ALLOWED_SEVERITY[c]) < ALERT_SEVERITY for c in self.categories])
+        self._rank = np.array([PRECEDENCE.index(c) for c in self.categories])
 
     def scores(self, ngrams: Any, cues: np.ndarray) -> Scores:
         """Raw linear scores of every model for a featurised batch."""
         raw = np.asarray(ngrams @ self.coef[:, : self._width].T) + cues @ self.coef[:, self._width :].T + self.intercept
         k = len(self.categories)
-        return Scores(raw[:, :k], raw[:, k], raw[:, k + 1])
+        return Scores(raw[:, :k], raw[:, k], raw[:, k + 1], raw[:, k + 2])
 
-    def alert_probability(self, alert_scores: np.ndarray) -> np.ndarray:
-        """Calibrated probability that a report is alert-worthy."""
-        return sigmoid(self.platt[0] * alert_scores + self.platt[1])
+    def alert_probability(self, raw: Scores) -> np.ndarray:
+        """Calibrated probability that a message is alert-worthy."""
+        return sigmoid(self.platt[0] * (raw.alert + self.report_weight * raw.report) + self.platt[1])
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Label every text; texts without letters or digits are 'other' with full confidence."""
@@ -116,7 +134,7 @@ class ReportClassifier:
         ngrams, cues, hits = self.features.transform(clean)
         raw = self.scores(ngrams, cues)
         proba = softmax(raw.category, self.temperature)
-        alert_p = self.alert_probability(raw.alert)
+        alert_p = self.alert_probability(raw)
         langs = self.langid.identify(clean, ngrams)
         out: list[Prediction] = []
         for i, text in enumerate(clean):
@@ -126,13 +144,22 @@ class ReportClassifier:
             out.append(self._decide(proba[i], float(alert_p[i]), float(raw.critical[i]), langs[i], hits[i]))
         return out
 
+    def threshold(self, hits: Hits, p: np.ndarray) -> float:
+        """The alert bar for one message: lowered by a strong severe word, raised by a trap cue or a rumour reading."""
+        if hits.severe:
+            return self.severe_threshold
+        if hits.trapped:
+            return self.trap_threshold
+        if self.categories[int(np.argmax(p))] == "rumour":
+            return self.rumour_threshold
+        return self.alert_threshold
+
     def _decide(self, p: np.ndarray, alert_p: float, critical: float, lang: str, hits: Hits) -> Prediction:
         severe = hits.severe
-        threshold = self.severe_threshold if severe else self.trap_threshold if hits.trapped else self.alert_threshold
+        threshold = self.threshold(hits, p)
         alert = alert_p >= threshold
-        allowed = self._can_alert if alert else self._can_rest
-        masked = np.where(allowed, p, 0.0)
-        best = int(np.argmax(masked))
+        masked = np.where(self._can_alert if alert else self._can_rest, p, 0.0)
+        best = pick_by_precedence(masked, self._rank, self.precedence_ratio)
         category = self.categories[best]
         if alert:
             severity = 3 if critical > 0 else 2

@@ -51,20 +51,22 @@ def deserialise(artifact: bytes, expected_sha256: str | None = None) -> dict[str
         raise ModelLoadError("model artifact does not match its recorded checksum (tampered or corrupt)")
     try:
         untrusted = [t for t in sio.get_untrusted_types(data=artifact) if t not in TRUSTED_TYPES]
-    except Exception as exc:  # skops raises many types on corrupt zips
+    except Exception as exc:  # noqa: BLE001 - skops raises many types on corrupt zips
         raise ModelLoadError(f"model artifact is not a valid skops file: {exc}") from None
     if untrusted:
         raise ModelLoadError(f"model artifact contains untrusted types: {', '.join(sorted(untrusted))}")
     try:
         bundle = sio.loads(artifact, trusted=list(TRUSTED_TYPES))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure here means the artifact is unusable
         raise ModelLoadError(f"model artifact failed to load: {exc}") from None
     if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
         raise ModelLoadError("model artifact is not a Tocsin model bundle of this version")
     return bundle
 
 
-def save_version(session: Session, bundle: dict[str, Any], *, metrics: dict[str, Any], fingerprint: str, algorithm: str, now: datetime | None = None) -> ModelVersion:
+def save_version(
+    session: Session, bundle: dict[str, Any], *, metrics: dict[str, Any], fingerprint: str, algorithm: str, now: datetime | None = None
+) -> ModelVersion:
     """Store a trained bundle as a candidate version."""
     return save_artifact(session, serialise(bundle), metrics=metrics, fingerprint=fingerprint, algorithm=algorithm, now=now)
 
@@ -113,9 +115,11 @@ def load_active(session: Session, bootstrap: bool = True) -> ReportClassifier:
         from classifiers.training import bootstrap_baseline
 
         row = bootstrap_baseline(session)
-    cached = _cache.get(row.artifact_sha256)
+    # Keyed by version too: the same bytes saved again as a new version must report the new name.
+    key = f"{row.version}:{row.artifact_sha256}"
+    cached = _cache.get(key)
     if cached is None:
         cached = ReportClassifier(deserialise(row.artifact, row.artifact_sha256), version=row.version)
         _cache.clear()
-        _cache[row.artifact_sha256] = cached
+        _cache[key] = cached
     return cached

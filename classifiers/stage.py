@@ -38,7 +38,8 @@ def classify_pending(session: Session, model: ReportClassifier, now: datetime, b
         signal.lang = pred.lang
         signal.region_id = region_id
         signal.model_version = model.version
-        signal.probabilities = {**pred.probabilities, "alert": pred.alert_probability}
+        # "review": a strong severe word the model did not call alert-worthy; operators must see it.
+        signal.probabilities = {**pred.probabilities, "alert": pred.alert_probability, **({"review": 1.0} if pred.review else {})}
         signal.lexicon_hits = list(pred.lexicon_hits)
         signal.created_at = now
         report.status = "classified"

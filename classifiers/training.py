@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 Builder = Callable[[list[dict[str, Any]]], tuple[dict[str, Any], dict[str, Any], str]]
 HEADLINE = ("n", "alert_recall", "alert_precision", "macro_f1", "severity_accuracy", "everyday_alert_rate")
 MAX_F1_DROP = 0.01
-ALGORITHM = "hashed tf-idf (char 1-5 + word 1-2) + lexicon cues, logistic regression over (category, severity), temperature-calibrated; script rules + linear language id"
+ALGORITHM = "tf-idf char 2-4 + word 1-3 + lexicon cues; linear SVMs (category, alert, critical), CV-calibrated thresholds; script + linear language id"
 
 
 def build_from_corpus(extra_rows: list[dict[str, Any]] | None = None, settings: FitSettings | None = None) -> tuple[dict[str, Any], dict[str, Any], str]:
@@ -63,7 +63,9 @@ def correction_rows(session: Session) -> list[dict[str, Any]]:
         report = session.get(Report, report_id)
         if report is None or not report.text.strip():
             continue
-        rows.append({"id": f"corr-{report_id}", "text": report.text, "lang": "und", "category": corr.category, "severity": corr.severity, "group": f"corr-{report_id}"})
+        rows.append(
+            {"id": f"corr-{report_id}", "text": report.text, "lang": "und", "category": corr.category, "severity": corr.severity, "group": f"corr-{report_id}"}
+        )
     return rows
 
 
@@ -108,4 +110,3 @@ def retrain(session: Session, builder: Builder | None = None) -> dict[str, Any]:
     log.info("candidate %s on the frozen split: %s", row.version, decision["candidate_metrics"])
     log.info("active %s on the frozen split: %s", active_model.version, decision["active_metrics"])
     return decision
-

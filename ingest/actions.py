@@ -66,7 +66,9 @@ def _join(session: Session, sender: Sender, area: str, find_region: RegionFinder
     member.awaiting = None
     member.opted_out = False
     if member.trust != "registered":
-        # The network file is authoritative for registered members' areas.
-        member.region_id = region.id
         member.trust = "self_registered"
-    answer(reply("joined", member.lang, area=session.get(Region, member.region_id).name if member.region_id else region.name))  # type: ignore[union-attr]
+    if member.trust != "registered" or member.region_id is None:
+        # The network file is authoritative for the areas it gives.
+        member.region_id = region.id
+    home = session.get(Region, member.region_id) or region
+    answer(reply("joined", member.lang, area=home.name))

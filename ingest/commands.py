@@ -89,7 +89,11 @@ def parse_command(text: str, callback_data: str | None = None) -> Command | None
     argument = " ".join(words[1:]).strip()
     if name == "ack":
         code = argument.upper().lstrip("#")
-        return Command("ack", code) if ACK_CODE.match(code) else None
+        # "ACK <code>" always; the everyday words ("ok", "recu"...) only with a code
+        # that has a digit (every alert reference has one), so "ok thanks" stays a report.
+        if not ACK_CODE.match(code) or (first != "ack" and not any(ch.isdigit() for ch in code)):
+            return None
+        return Command("ack", code)
     if name in ("stop", "start", "help") and argument:
         return None
     if name == "lang":

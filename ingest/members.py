@@ -49,7 +49,8 @@ def resolve_senders(session: Session, vault: Vault, channel: str, messages: Iter
                 continue  # two spellings of one number in the same batch
             member = members.get(_unknown_id(digest)) or _new_unknown(session, digest, first[address].sender_lang, now)
             members[member.id] = member
-            row = MemberChannel(member=member, channel=channel, address_hash=digest, address_enc=vault.encrypt(normalise_address(channel, address)), updated_at=now)
+            encrypted = vault.encrypt(normalise_address(channel, address))
+            row = MemberChannel(member=member, channel=channel, address_hash=digest, address_enc=encrypted, updated_at=now)
             session.add(row)
             by_digest[digest] = Sender(member, row)
         session.flush()

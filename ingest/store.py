@@ -142,8 +142,19 @@ class _PendingReports:
 
     def write(self) -> None:
         if self.rows:
-            self.session.execute(insert(Report), list(self.rows.values()))
+            rows = list(self.rows.values())
+            _fresh_refs(self.session, rows)
+            self.session.execute(insert(Report), rows)
             self.rows.clear()
+
+
+def _fresh_refs(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Re-draw refs already taken: with millions of reports stored, a batch of random codes would often hit one."""
+    taken = set(session.scalars(select(Report.ref).where(among(session, Report.ref, {row["ref"] for row in rows}))))
+    for row in rows:
+        while row["ref"] in taken:
+            row["ref"] = new_ref()
+        taken.add(row["ref"])
 
 
 def _report_row(msg: InboundMessage, sender: Sender, command: Command | None, now: datetime) -> dict[str, Any]:

@@ -99,10 +99,10 @@ def _parse_message(msg: dict[str, Any], update_id: int, is_edit: bool, pseudonym
         return Quarantined("telegram", f"u{update_id}", "message with neither text, media nor location", msg)
     when = msg.get("edit_date") if is_edit else msg.get("date")
     original = f"m{pseudonym(chat['id'])}:{msg['message_id']}"
-    edit_mark = msg["edit_date"] if _is_id(msg.get("edit_date")) else f"u{update_id}"
     return InboundMessage(
         channel="telegram",
-        provider_id=f"e{pseudonym(chat['id'])}:{msg['message_id']}:{edit_mark}" if is_edit else original,
+        # An edit is named by its update: two edits within one second share an edit_date.
+        provider_id=f"e{pseudonym(chat['id'])}:{msg['message_id']}:{update_id}" if is_edit else original,
         sender=str(user_id),
         text=text,
         sent_at=datetime.fromtimestamp(when, UTC) if _is_int(when) and 0 <= when < 2**33 else None,

@@ -20,7 +20,9 @@ def _report(session: Session, ref: str = "K7M2QX", text: str = "they took my bro
     return report
 
 
-def test_tocsin_label_stores_a_correction_and_pins_the_signal(db_url: str, session: Session, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_tocsin_label_stores_a_correction_and_pins_the_signal(
+    db_url: str, session: Session, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("TOCSIN_DATABASE_URL", db_url)
     report = _report(session)
     main(["label", "k7m2qx", "abduction_disappearance", "3", "--operator", "amina"])
@@ -33,7 +35,9 @@ def test_tocsin_label_stores_a_correction_and_pins_the_signal(db_url: str, sessi
     assert correction_rows(session)[0]["text"] == report.text
 
 
-def test_tocsin_label_refuses_a_label_the_taxonomy_forbids(db_url: str, session: Session, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_tocsin_label_refuses_a_label_the_taxonomy_forbids(
+    db_url: str, session: Session, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("TOCSIN_DATABASE_URL", db_url)
     _report(session)
     with pytest.raises(SystemExit) as exit_:
@@ -44,7 +48,10 @@ def test_tocsin_label_refuses_a_label_the_taxonomy_forbids(db_url: str, session:
 
 def test_corrections_from_the_dag_config_report_bad_items(session: Session) -> None:
     _report(session)
-    result = record_corrections(session, [{"report_ref": "K7M2QX", "category": "crime", "severity": 1}, {"report_ref": "NOPE00", "category": "crime", "severity": 1}, {"category": "crime"}])
+    result = record_corrections(
+        session,
+        [{"report_ref": "K7M2QX", "category": "crime", "severity": 1}, {"report_ref": "NOPE00", "category": "crime", "severity": 1}, {"category": "crime"}],
+    )
     assert result["stored"] == 1 and len(result["errors"]) == 2
 
 

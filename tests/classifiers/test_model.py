@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from classifiers.lexicon import Lexicon
@@ -46,7 +47,7 @@ def test_clear_reports_are_alert_worthy_with_the_taxonomy_severity(shipped_model
 
 def test_a_severe_word_the_model_doubts_is_flagged_for_review(small_bundle: dict[str, Any]) -> None:
     # A bundle whose alert bar nothing can reach: the severe word must still surface.
-    model = ReportClassifier({**small_bundle, "alert_threshold": 1.01, "severe_threshold": 1.01, "trap_threshold": 1.01})
+    model = ReportClassifier({**small_bundle, "alert_threshold": 1.01, "severe_threshold": 1.01, "trap_threshold": 1.01, "rumour_threshold": 1.01})
     severe, trapped = model.predict(["they killed my brother at the farm", "we remember those killed in 2008"])
     assert severe.review and "attack_on_civilians:kill" in severe.lexicon_hits
     assert not trapped.review
@@ -69,3 +70,14 @@ def test_lexicon_travels_inside_the_bundle(small_bundle: dict[str, Any]) -> None
     model = ReportClassifier(small_bundle)
     assert isinstance(model.features.lexicon, Lexicon)
     assert model.predict(["wameuawa watu 3"])[0].lexicon_hits
+
+
+def test_the_alert_bar_moves_with_severe_words_traps_and_rumour_readings(small_bundle: dict[str, Any]) -> None:
+    model = ReportClassifier({**small_bundle, "alert_threshold": 0.1, "severe_threshold": 0.05, "trap_threshold": 0.5, "rumour_threshold": 0.3})
+    lexicon = model.features.lexicon
+    rumour_first = np.array([1.0 if c == "rumour" else 0.0 for c in model.categories])
+    other_first = np.array([1.0 if c == "other" else 0.0 for c in model.categories])
+    assert model.threshold(lexicon.find("they killed my brother"), other_first) == 0.05
+    assert model.threshold(lexicon.find("we remember those killed in 2008"), other_first) == 0.5
+    assert model.threshold(lexicon.find("people say the well is poisoned"), rumour_first) == 0.3
+    assert model.threshold(lexicon.find("water dispute again"), other_first) == 0.1

@@ -85,3 +85,13 @@ def test_a_tampered_active_model_in_the_database_raises_model_load_error(session
     registry._cache.clear()
     with pytest.raises(ModelLoadError):
         load_active(session)
+
+
+def test_without_a_usable_shipped_baseline_the_first_use_trains_one(session: Session, small_bundle: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from classifiers import baseline, training
+
+    monkeypatch.setattr(baseline, "load_shipped", lambda: None)
+    monkeypatch.setattr(training, "build_from_corpus", lambda: (small_bundle, {"alert_recall": 0.5}, "fp"))
+    load_active(session)
+    row = active_version(session)
+    assert row is not None and row.data_fingerprint == "fp" and "trained" in (row.decision or "")

@@ -51,3 +51,9 @@ def test_a_worse_candidate_is_rejected_and_the_active_model_stays(session: Sessi
     assert active_version(session).version == before
     rejected = session.query(ModelVersion).filter_by(version=decision["candidate"]).one()
     assert rejected.status == "rejected" and "alert recall" in (rejected.decision or "")
+
+
+def test_the_algorithm_description_fits_its_column() -> None:
+    from classifiers.training import ALGORITHM
+
+    assert len(ALGORITHM) <= ModelVersion.__table__.c.algorithm.type.length

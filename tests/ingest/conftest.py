@@ -96,6 +96,12 @@ class Members:
 
 
 @pytest.fixture
+def db_url(db_url: str) -> str:
+    """The shared fresh database; PostgreSQL without waiting for fsync on each commit, which only durability needs."""
+    return f"{db_url}%20-csynchronous_commit%3Doff" if db_url.startswith("postgresql") else db_url
+
+
+@pytest.fixture
 def members(network_rt: Any) -> Iterator[Members]:
     """The demo network loaded, the sandbox empty, ready to act as its members."""
     yield from _acting(Members(network_rt.settings.sandbox_url, network_rt))

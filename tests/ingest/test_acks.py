@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import ingest.store
 from ingest.replies import LANGS, REPLIES, reply
 from tests.ingest.conftest import Members
 from tocsin.pipeline import deliver
@@ -52,3 +53,15 @@ def test_no_ack_to_a_stopped_member(members: Members) -> None:
 @pytest.mark.parametrize("key", sorted(REPLIES))
 def test_every_reply_exists_in_six_languages(key: str) -> None:
     assert set(REPLIES[key]) == set(LANGS)
+
+
+def test_a_reference_code_already_taken_is_drawn_again(members: Members, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    members.sms("+255700000023", "first report")
+    members.ingest_sms()
+    (first,) = members.reports()
+    codes = iter([first.ref, first.ref, "Q7Q7Q7"])
+    monkeypatch.setattr(ingest.store, "new_ref", lambda: next(codes))
+    members.sms("+255700000023", "second report")
+    assert members.ingest_sms()["stored"] == 1
+    assert [r.ref for r in members.reports()] == [first.ref, "Q7Q7Q7"]
+    assert "trying once more" not in caplog.text

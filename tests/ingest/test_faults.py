@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 import ingest.store
-from ingest.errors import IngestError, ProviderUnavailable, StoreFailed
+from ingest.errors import ChannelMisconfigured, IngestError, ProviderUnavailable, StoreFailed
 from ingest.retry import RetryPolicy
 from tests.ingest.conftest import Members
 
@@ -163,3 +163,12 @@ def test_database_gone_for_longer_fails_the_run_and_a_rerun_stores_all(strangers
     strangers.ingest_telegram()
     strangers.ingest_sms()
     assert_exactly_once(strangers, sent)
+
+
+def test_refused_credentials_fail_at_once_as_not_retryable(strangers: Members) -> None:
+    strangers.fault(channel="telegram", status=401, methods=["getMe"])
+    strangers.fault(channel="sms", status=401, methods=["list"])
+    for run in (strangers.ingest_telegram, strangers.ingest_sms):
+        with pytest.raises(ChannelMisconfigured) as failure:
+            run()
+        assert failure.value.retryable is False

@@ -27,17 +27,22 @@ def test_text_is_stored_once_and_acknowledged_in_the_members_language(members: M
     assert report.ref in ack.text and "प्राप्त" in ack.text
 
 
-def test_an_edit_is_a_revision_of_the_same_report(members: Members) -> None:
+def test_edits_are_revisions_of_the_same_report(members: Members) -> None:
     sent = members.telegram(MOUSSA, "des hommes armés au marché")
     members.ingest_telegram()
     members.telegram(MOUSSA, "des hommes armés au marché de Sévaré", edit_of=sent["message_id"])
+    members.telegram(MOUSSA, "des hommes armés au marché de Sévaré, ce matin", edit_of=sent["message_id"])  # same second
     stats = members.ingest_telegram()
-    assert stats["edits"] == 1 and stats["stored"] == 0
+    assert stats["edits"] == 2 and stats["stored"] == 0
     (report,) = members.reports()
-    assert (report.text, report.revision) == ("des hommes armés au marché de Sévaré", 1)
+    assert (report.text, report.revision) == ("des hommes armés au marché de Sévaré, ce matin", 2)
     with members.rt.session() as session:
-        (revision,) = session.scalars(select(ReportRevision))
-    assert (revision.report_id, revision.text) == (report.id, "des hommes armés au marché")
+        revisions = session.scalars(select(ReportRevision).order_by(ReportRevision.revision)).all()
+    assert [(r.report_id, r.revision, r.text) for r in revisions] == [
+        (report.id, 0, "des hommes armés au marché"),
+        (report.id, 1, "des hommes armés au marché de Sévaré"),
+    ]
+    assert members.ingest_telegram()["edits"] == 0
     assert len(members.deliveries("ack")) == 1
 
 
