@@ -122,6 +122,26 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     print(format_confusion(metrics))
 
 
+def cmd_release(args: argparse.Namespace) -> None:
+    from sqlalchemy import select
+
+    from models.schema import Report
+
+    rt = _runtime()
+    with rt.session() as session:
+        query = select(Report).where(Report.status == "held")
+        if not args.all:
+            query = query.where(Report.ref.in_([ref.upper() for ref in args.refs]))
+        reports = session.scalars(query).all()
+        if not args.all and len(reports) < len(set(args.refs)):
+            missing = sorted({ref.upper() for ref in args.refs} - {r.ref for r in reports})
+            raise UserError(f"no held report with reference {', '.join(missing)}")
+        for report in reports:
+            report.status = "new"
+        session.commit()
+    print(f"released {len(reports)} held report(s); the next stream run classifies them")
+
+
 def cmd_run_once(args: argparse.Namespace) -> None:
     from tocsin.pipeline import run_once
 
@@ -186,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("release", help="send reports held as a flood from one sender on to classification")
+    p.add_argument("refs", nargs="*", metavar="REF", help="report reference codes")
+    p.add_argument("--all", action="store_true", help="release every held report")
+    p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("run-once", help="one pass of every stage, without Airflow")
     p.set_defaults(func=cmd_run_once)

@@ -95,3 +95,22 @@ def test_bad_network_file_names_the_problem(env, tmp_path, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["network", "load", str(bad)])
     assert "unknown role 'general'" in capsys.readouterr().err
+
+
+def test_release_sends_held_reports_on_and_names_unknown_refs(env, capsys) -> None:
+    from models.db import get_engine
+    from models.schema import Report
+    from sqlalchemy.orm import Session
+
+    with Session(get_engine(env)) as session:
+        session.add_all([Report(ref=f"HELD{i}", channel="sms", provider_id=f"SM{i}", sender_hash="x" * 64, text="flood", status="held") for i in range(3)])
+        session.commit()
+    main(["release", "HELD0"])
+    with pytest.raises(SystemExit):
+        main(["release", "NOPE2"])
+    main(["release", "--all"])
+    captured = capsys.readouterr()
+    assert "released 1 held report(s)" in captured.out and "released 2 held report(s)" in captured.out
+    assert "no held report with reference NOPE2" in captured.err
+    with Session(get_engine(env)) as session:
+        assert {r.status for r in session.query(Report)} == {"new"}
