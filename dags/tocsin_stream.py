@@ -45,7 +45,7 @@ def _rt():  # noqa: ANN202 - imported inside tasks to keep parsing fast
 
 def _ingest(channel: str, wait: float) -> dict:
     """Run one channel's ingest; refused credentials fail the task at once instead of retrying."""
-    from airflow.exceptions import AirflowFailException
+    from airflow.sdk.exceptions import AirflowFailException
 
     from ingest.errors import IngestError
     from tocsin import pipeline
