@@ -166,7 +166,7 @@ class ReportClassifier:
         else:
             severity = min(ALLOWED_SEVERITY[category])
         confidence = min(alert_p if alert else 1.0 - alert_p, float(masked[best] / masked.sum()))
-        top = dict(sorted(((c, round(float(v), 4)) for c, v in zip(self.categories, p)), key=lambda kv: -kv[1])[:4])
+        top = {self.categories[j]: round(float(p[j]), 4) for j in np.argsort(-p)[:4]}
         return Prediction(
             category,
             clamp_severity(category, severity),
