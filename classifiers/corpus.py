@@ -46,7 +46,9 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
 
 
 def is_test(row: dict[str, Any]) -> bool:
-    """Whether the row's group belongs to the frozen test split."""
+    """Whether the row's group belongs to the frozen test split (rows marked ``"split": "train"`` never do)."""
+    if row.get("split") == "train":
+        return False
     digest = hashlib.sha256(f"tocsin-split-v1:{row.get('group') or row['id']}".encode()).digest()
     return int.from_bytes(digest[:4], "big") / 2**32 < TEST_SHARE
 

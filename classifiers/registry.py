@@ -119,7 +119,19 @@ def load_active(session: Session, bootstrap: bool = True) -> ReportClassifier:
     key = f"{row.version}:{row.artifact_sha256}"
     cached = _cache.get(key)
     if cached is None:
-        cached = ReportClassifier(deserialise(row.artifact, row.artifact_sha256), version=row.version)
+        try:
+            bundle = deserialise(row.artifact, row.artifact_sha256)
+        except ModelLoadError as exc:
+            if not bootstrap:
+                raise
+            # A tampered artifact, or one an upgrade can no longer read: classification must go on,
+            # so it is set aside (never loaded) and the shipped baseline takes over, loudly.
+            log.error("active model %s cannot be loaded (%s); it is set aside and the shipped baseline is activated", row.version, exc)
+            row.status = "unloadable"
+            row.decision = f"{row.decision or ''} | set aside: {exc}".strip(" |")
+            session.flush()
+            return load_active(session, bootstrap=True)
+        cached = ReportClassifier(bundle, version=row.version)
         _cache.clear()
         _cache[key] = cached
     return cached

@@ -76,15 +76,23 @@ def test_a_corrupt_artifact_fails_safely(small_bundle: dict[str, Any]) -> None:
         deserialise(b"not a zip at all", None)
 
 
-def test_a_tampered_active_model_in_the_database_raises_model_load_error(session: Session) -> None:
+def test_a_tampered_active_model_is_never_loaded_and_the_shipped_baseline_takes_over(session: Session) -> None:
     load_active(session)
     row = active_version(session)
     assert row is not None
+    tampered_id = row.id
     row.artifact = row.artifact[:-10] + b"0123456789"
     session.commit()
     registry._cache.clear()
     with pytest.raises(ModelLoadError):
-        load_active(session)
+        load_active(session, bootstrap=False)
+    model = load_active(session)
+    session.commit()
+    replacement = active_version(session)
+    assert replacement is not None and replacement.id != tampered_id and model.version == replacement.version
+    set_aside = session.get(type(replacement), tampered_id)
+    assert set_aside.status == "unloadable" and "checksum" in set_aside.decision
+    assert model.predict(["armed men burned houses in the village last night, 3 killed"])[0].severity == 3
 
 
 def test_without_a_usable_shipped_baseline_the_first_use_trains_one(session: Session, small_bundle: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
