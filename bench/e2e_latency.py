@@ -38,16 +38,11 @@ def bench_network(run: str, samples: int) -> dict:
         }
         for i, r in enumerate(regions)
     ]
-    members.append(
-        {
-            "id": f"bench-rep-{run}",
-            "name": "Bench reporter",
-            "role": "reporter",
-            "region": regions[0]["id"],
-            "lang": "en",
-            "sms": f"+1555{int(run, 16) % 10**7:07d}",
-        }
-    )
+    # One reporter per sample: a single number sending dozens of reports would be held as a flood.
+    members += [
+        {"id": f"bench-rep-{run}-{i}", "name": f"Bench reporter {i}", "role": "reporter", "region": r["id"], "lang": "en", "sms": f"+1555{int(run, 16) % 10**5:05d}{i:03d}"}
+        for i, r in enumerate(regions)
+    ]
     return {"regions": regions, "members": members}
 
 
@@ -65,10 +60,11 @@ def main() -> None:
         yaml.safe_dump(network, fh)
     tocsin = Path(sys.executable).parent / "tocsin"
     subprocess.run([str(tocsin), "network", "load", fh.name], check=True)
-    reporter = network["members"][-1]["sms"]
+    focal = [m for m in network["members"] if m["role"] == "focal_person"]
+    reporters = [m["sms"] for m in network["members"] if m["role"] == "reporter"]
 
     latencies: list[float] = []
-    for i, member in enumerate(network["members"][:-1]):
+    for i, (member, reporter) in enumerate(zip(focal, reporters)):
         seen = len(httpx.get(f"{args.sandbox}/control/outbox").json())
         start = time.monotonic()
         text = f"armed men attacked the market in benchville{run}{i} this morning, 3 people shot dead"
