@@ -74,8 +74,13 @@ def save_version(
 def save_artifact(session: Session, artifact: bytes, *, metrics: dict[str, Any], fingerprint: str, algorithm: str, now: datetime | None = None) -> ModelVersion:
     """Store serialised model bytes as a candidate version."""
     created = now or utcnow()
+    version = f"m{created:%Y%m%d%H%M%S}-{hashlib.sha256(artifact).hexdigest()[:8]}"
+    # The same bytes saved twice in one second (a baseline re-activated at once) still get distinct names.
+    taken = set(session.scalars(select(ModelVersion.version).where(ModelVersion.version.startswith(version))))
+    if version in taken:
+        version = next(f"{version}-{n}" for n in range(2, len(taken) + 3) if f"{version}-{n}" not in taken)
     row = ModelVersion(
-        version=f"m{created:%Y%m%d%H%M%S}-{hashlib.sha256(artifact).hexdigest()[:8]}",
+        version=version,
         status="candidate",
         algorithm=algorithm,
         data_fingerprint=fingerprint,
