@@ -32,7 +32,6 @@ ALLOWED_SEVERITY: dict[str, tuple[int, ...]] = {
     "crime": (1, 2),
     "other": (0,),
 }
-SEVERITY_NAMES = {0: "none", 1: "concern", 2: "elevated", 3: "critical"}
 LANGS: tuple[str, ...] = ("en", "ar", "fr", "ne", "sw", "ha")
 ALERT_SEVERITY = 2
 

@@ -32,10 +32,6 @@ class Settings:
     telegram_base_url: str | None
     twilio_base_url: str | None
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 def _path(name: str) -> Path | None:
     value = os.environ.get(name)

@@ -79,7 +79,7 @@ def _wait_http(url: str, seconds: float, proc: subprocess.Popen[bytes] | None = 
     return False
 
 
-def _prepare(data_dir: Path) -> None:
+def _prepare() -> None:
     """Network and model in place before Airflow starts, so the first run is not the slow one."""
     from classifiers.registry import load_active
     from ingest.network import load_network, read_network
@@ -145,7 +145,7 @@ def run_demo(port: int = 8080, sandbox_port: int = 8765, stream: bool = True) ->
     os.environ["TOCSIN_SANDBOX_URL"] = server.url
     print(f"Sandbox (Telegram + Twilio emulators): {server.url}")
     print("Preparing the demo network and model…")
-    _prepare(data_dir)
+    _prepare()
 
     env = _airflow_env(airflow_home, port, server.url)
     password = _password(airflow_home)

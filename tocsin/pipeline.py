@@ -47,10 +47,11 @@ def ingest_telegram(rt: Runtime, now: datetime | None = None, wait: float = 0.0)
         return {"skipped": "telegram not configured"}
     deadline = time.monotonic() + wait
     total: dict[str, Any] = {}
+    bot = rt.telegram_bot()
     with rt.session() as session:
         while True:
             remaining = deadline - time.monotonic()
-            stats = stage(session, rt.vault, rt.telegram_bot(), now or utcnow(), timeout=int(min(2, max(0, remaining))))
+            stats = stage(session, rt.vault, bot, now or utcnow(), timeout=int(min(2, max(0, remaining))))
             _accumulate(total, stats)
             if _got_something(stats) or remaining <= 0 or _work_pending(session):
                 return total

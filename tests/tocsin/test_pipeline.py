@@ -34,3 +34,16 @@ def test_calm_report_is_acknowledged_but_alerts_nobody(network_rt, sandbox) -> N
     outbox = _outbox(sandbox)
     assert [m["to"] for m in outbox] == [700000015]
     assert not outbox[0]["text"].startswith("TOCSIN")
+
+
+def test_ingest_waits_for_a_message_that_arrives_during_its_window(network_rt, sandbox) -> None:
+    import threading
+
+    from tocsin.pipeline import ingest_sms, ingest_telegram
+
+    send = lambda: httpx.post(f"{sandbox.url}/control/telegram/messages", json={"user_id": 700000015, "text": "مسلحين قرب سنجار"})  # noqa: E731
+    threading.Timer(1.5, send).start()
+    assert ingest_telegram(network_rt, wait=0)["stored"] == 0
+    assert ingest_telegram(network_rt, wait=30)["stored"] == 1
+    # With a report already waiting downstream, the other channel hands over at once instead of waiting.
+    assert ingest_sms(network_rt, wait=600)["stored"] == 0
