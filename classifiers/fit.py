@@ -1,8 +1,9 @@
-"""Fitting a model bundle: features, the three label models, the language model, thresholds.
+"""Fitting a model bundle: features, the linear label models, the gate, the language model, thresholds.
 
-The calibration (category temperature, alert Platt sigmoid) and the alert
-thresholds are chosen on out-of-fold predictions of a group-wise
-cross-validation of the training rows, never on the frozen test split.
+The gate is trained on out-of-fold scores of the linear models (stacking), and
+the calibration (category temperature) and the alert thresholds are chosen on
+out-of-fold predictions of a group-wise cross-validation of the training rows,
+never on the frozen test split.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 from sklearn.svm import LinearSVC
 
 from classifiers.features import Weighting, fit_idf, raw_counts
 from classifiers.lexicon import Lexicon, read_lexicon_files
-from classifiers.model import BUNDLE_FORMAT, ReportClassifier, pick_by_precedence, sigmoid, softmax
+from classifiers.model import BUNDLE_FORMAT, ReportClassifier, Scores, gate_inputs, pick_by_precedence, softmax
 from classifiers.taxonomy import ALERT_SEVERITY, ALLOWED_SEVERITY, LANGS, PRECEDENCE, is_alert_worthy
 from classifiers.text import normalise
 
@@ -32,12 +33,16 @@ class FitSettings:
     """Hyper-parameters, chosen by group-wise cross-validation on the training split."""
 
     c: float = 0.5
+    joint_c: float = 3.0
     lang_c: float = 0.5
     min_df: int = 2
     cue_scale: float = 1.0
     # Everyday traffic dominates real streams: weigh it up so the alert model learns that prior.
     everyday_weight: float = 3.0
     hard_negative_weight: float = 1.0
+    gate_iterations: int = 300
+    gate_learning_rate: float = 0.05
+    gate_leaves: int = 15
     target_recall: float = 0.97
     severe_recall: float = 0.99
     # Beside a trap cue ("we remember", "all calm", "no one was hurt") the model must be surer than not,
@@ -65,6 +70,13 @@ def _svm(c: float, x: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray | No
         return LinearSVC(C=c, class_weight="balanced" if balanced else None, max_iter=5000, random_state=0).fit(x, y, sample_weight=weights)
 
 
+def joint_label(row: dict[str, Any]) -> str:
+    """Category and severity together; "other" also by kind, since everyday chatter and calm reports differ."""
+    if row["category"] == "other":
+        return f"other:{row.get('kind') or 'everyday'}"
+    return f"{row['category']}:{int(row['severity'])}"
+
+
 def fit_core(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Sequence[str]) -> dict[str, Any]:
     """A bundle with neutral calibration and thresholds: what cross-validation folds need."""
     arrays, ngrams, design = _design(rows, entries, settings)
@@ -82,6 +94,9 @@ def fit_core(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Seq
     if 0 < is_report.sum() < len(is_report):
         report_model = _svm(settings.c, design, is_report)
         report_coef, report_intercept = report_model.coef_[0], report_model.intercept_
+    # The joint label splits each category by severity, and "other" by kind (everyday, trap, calm report).
+    joint = np.array([joint_label(r) for r in rows])
+    joint_model = _svm(settings.joint_c, design, joint)
     critical = severity[alert] == 3
     crit_coef, crit_intercept = np.zeros(design.shape[1]), np.array([1.0 if critical.mean() >= 0.5 else -1.0])
     if 0 < critical.sum() < len(critical):
@@ -91,13 +106,20 @@ def fit_core(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Seq
     labelled = np.array([str(r.get("lang")) in LANGS for r in rows])
     lang_model = _svm(settings.lang_c, ngrams[labelled], np.array([str(r["lang"]) for r in rows])[labelled])
     coef = np.vstack(
-        [cat_model.coef_ if len(cat_model.classes_) > 2 else np.vstack([-cat_model.coef_, cat_model.coef_]), alert_model.coef_, crit_coef, report_coef]
+        [
+            cat_model.coef_ if len(cat_model.classes_) > 2 else np.vstack([-cat_model.coef_, cat_model.coef_]),
+            alert_model.coef_,
+            crit_coef,
+            report_coef,
+            joint_model.coef_ if len(joint_model.classes_) > 2 else np.vstack([-joint_model.coef_, joint_model.coef_]),
+        ]
     )
     intercept = np.r_[
         cat_model.intercept_ if len(cat_model.classes_) > 2 else [-cat_model.intercept_[0], cat_model.intercept_[0]],
         alert_model.intercept_,
         crit_intercept,
         report_intercept,
+        joint_model.intercept_ if len(joint_model.classes_) > 2 else [-joint_model.intercept_[0], joint_model.intercept_[0]],
     ]
     # The model reads unscaled cue indicators; fold the training scale into their weights.
     coef[:, ngrams.shape[1] :] *= settings.cue_scale
@@ -106,6 +128,8 @@ def fit_core(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Seq
         **arrays,
         "lexicon": list(entries),
         "categories": [str(c) for c in cat_model.classes_],
+        "joint_classes": [str(c) for c in joint_model.classes_],
+        "gate": None,
         "coef": coef.astype(np.float32),
         "intercept": intercept.astype(np.float32),
         "lang_coef": lang_model.coef_.astype(np.float32)
@@ -114,9 +138,6 @@ def fit_core(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Seq
         "lang_intercept": (lang_model.intercept_ if len(lang_model.classes_) > 2 else np.r_[-lang_model.intercept_, lang_model.intercept_]).astype(np.float32),
         "langs": [str(c) for c in lang_model.classes_],
         "temperature": 1.0,
-        "report_weight": 0.0,
-        "platt_a": 1.0,
-        "platt_b": 0.0,
         "alert_threshold": 0.5,
         "severe_threshold": 0.5,
         "trap_threshold": 0.5,
@@ -127,40 +148,73 @@ def fit_core(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Seq
 
 @dataclass(frozen=True)
 class OutOfFold:
-    """Cross-validated raw scores for every training row."""
+    """Cross-validated scores for every training row, and the folds that made them."""
 
     category: np.ndarray
     categories: list[str]
-    alert: np.ndarray
-    report: np.ndarray
+    gate_inputs: np.ndarray
     severe: np.ndarray
     trapped: np.ndarray
     rumour: np.ndarray
+    folds: list[tuple[np.ndarray, np.ndarray]]
 
 
 def out_of_fold(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Sequence[str]) -> OutOfFold:
     """Group-wise cross-validated scores (a row's variants never sit in its own training fold)."""
     groups = [str(r.get("group") or r["id"]) for r in rows]
     categories = sorted({str(r["category"]) for r in rows})
+    joint_classes = sorted({joint_label(r) for r in rows})
     category = np.full((len(rows), len(categories)), -10.0)
+    raw_category = np.full((len(rows), len(categories)), -10.0)
+    joint = np.full((len(rows), len(joint_classes)), -10.0)
     alert = np.zeros(len(rows))
     report = np.zeros(len(rows))
+    cue_matrix: np.ndarray | None = None
     severe = np.zeros(len(rows), dtype=bool)
     trapped = np.zeros(len(rows), dtype=bool)
     rumour = np.zeros(len(rows), dtype=bool)
-    folds = min(settings.folds, len(set(groups)))
-    for train_idx, test_idx in GroupKFold(n_splits=folds).split(rows, groups=groups):
+    folds = list(GroupKFold(n_splits=min(settings.folds, len(set(groups)))).split(rows, groups=groups))
+    for train_idx, test_idx in folds:
         fold = ReportClassifier(fit_core([rows[i] for i in train_idx], settings, entries))
         ngrams, cues, hits = fold.features.transform([normalise(str(rows[i]["text"])) for i in test_idx])
+        if cue_matrix is None:
+            cue_matrix = np.zeros((len(rows), cues.shape[1]))
+        cue_matrix[test_idx] = cues
         raw = fold.scores(ngrams, cues)
+        summed = fold.category_scores(raw)
         for j, name in enumerate(fold.categories):
-            category[test_idx, categories.index(name)] = raw.category[:, j]
+            category[test_idx, categories.index(name)] = summed[:, j]
+            raw_category[test_idx, categories.index(name)] = raw.category[:, j]
+        for j, name in enumerate(fold.joint_classes):
+            joint[test_idx, joint_classes.index(name)] = raw.joint[:, j]
         alert[test_idx] = raw.alert
         report[test_idx] = raw.report
         severe[test_idx] = [bool(h.severe) for h in hits]
         trapped[test_idx] = [h.trapped for h in hits]
-        rumour[test_idx] = [fold.categories[int(j)] == "rumour" for j in raw.category.argmax(axis=1)]
-    return OutOfFold(category, categories, alert, report, severe, trapped, rumour)
+        rumour[test_idx] = [fold.categories[int(j)] == "rumour" for j in summed.argmax(axis=1)]
+    assert cue_matrix is not None
+    stacked = Scores(raw_category, alert, np.zeros(len(rows)), report, joint)
+    inputs = gate_inputs(stacked, cue_matrix, [normalise(str(r["text"])) for r in rows])
+    return OutOfFold(category, categories, inputs, severe, trapped, rumour, folds)
+
+
+def fit_gate(inputs: np.ndarray, positive: np.ndarray, settings: FitSettings) -> HistGradientBoostingClassifier:
+    """Gradient-boosted trees from the linear models' out-of-fold scores (and cues) to alert-worthiness."""
+    return HistGradientBoostingClassifier(
+        max_iter=settings.gate_iterations,
+        learning_rate=settings.gate_learning_rate,
+        max_leaf_nodes=settings.gate_leaves,
+        l2_regularization=1.0,
+        random_state=0,
+    ).fit(inputs, positive)
+
+
+def gate_out_of_fold(oof: OutOfFold, positive: np.ndarray, settings: FitSettings) -> np.ndarray:
+    """Out-of-fold gate probabilities on the same group folds, for choosing thresholds."""
+    alert_p = np.zeros(len(positive))
+    for train_idx, test_idx in oof.folds:
+        alert_p[test_idx] = fit_gate(oof.gate_inputs[train_idx], positive[train_idx], settings).predict_proba(oof.gate_inputs[test_idx])[:, 1]
+    return alert_p
 
 
 def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
@@ -168,14 +222,6 @@ def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
     grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 80))
     losses = [-np.log(softmax(scores, t)[np.arange(len(truth)), truth] + 1e-12).mean() for t in grid]
     return float(grid[int(np.argmin(losses))])
-
-
-def fit_platt(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
-    """Sigmoid calibration of out-of-fold alert scores."""
-    if positive.all() or not positive.any():
-        return 1.0, 0.0
-    model = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), positive)
-    return float(model.coef_[0, 0]), float(model.intercept_[0])
 
 
 def recall_threshold(alert_p: np.ndarray, positive: np.ndarray, target: float) -> float:
@@ -195,14 +241,10 @@ def decide_alerts(alert_p: np.ndarray, oof: OutOfFold, thresholds: dict[str, flo
     return alert_p >= np.where(oof.severe, np.minimum(bar, thresholds["severe_threshold"]), bar)
 
 
-def calibrate(rows: Sequence[dict[str, Any]], oof: OutOfFold, settings: FitSettings) -> dict[str, float]:
-    """Temperature, Platt parameters and alert thresholds from out-of-fold scores."""
+def calibrate(rows: Sequence[dict[str, Any]], oof: OutOfFold, alert_p: np.ndarray, settings: FitSettings) -> dict[str, float]:
+    """Temperature and alert thresholds from out-of-fold category scores and alert probabilities."""
     truth = np.array([oof.categories.index(str(r["category"])) for r in rows])
     positive = np.array([is_alert_worthy(int(r["severity"])) for r in rows])
-    weight = choose_report_weight(oof, positive, settings.target_recall)
-    combined = oof.alert + weight * oof.report
-    a, b = fit_platt(combined, positive)
-    alert_p = sigmoid(a * combined + b)
     severe_threshold = recall_threshold(alert_p[oof.severe], positive[oof.severe], settings.severe_recall) if oof.severe.any() else 0.5
     # The highest base threshold that, with the severe-word and trap rules, keeps recall at the target.
     chosen = 0.0
@@ -224,20 +266,7 @@ def calibrate(rows: Sequence[dict[str, Any]], oof: OutOfFold, settings: FitSetti
     temperature = fit_temperature(oof.category, truth)
     alerts = decide_alerts(alert_p, oof, thresholds)
     ratio = choose_precedence_ratio(softmax(oof.category, temperature), oof.categories, alerts, [str(r["category"]) for r in rows])
-    return {"temperature": temperature, "report_weight": weight, "platt_a": a, "platt_b": b, **thresholds, "precedence_ratio": ratio}
-
-
-def choose_report_weight(oof: OutOfFold, positive: np.ndarray, target: float) -> float:
-    """How much "is this a report at all" adds to the alert score: the weight with the best precision at the target recall."""
-    best_weight, best_precision = 0.0, -1.0
-    for weight in (0.0, 0.5, 1.0, 2.0, 3.0):
-        score = oof.alert + weight * oof.report
-        ranked = np.sort(score[positive])
-        flagged = score >= ranked[int(np.floor((1.0 - target) * len(ranked)))]
-        precision = float((flagged & positive).sum() / max(1, flagged.sum()))
-        if precision > best_precision:
-            best_weight, best_precision = weight, precision
-    return best_weight
+    return {"temperature": temperature, **thresholds, "precedence_ratio": ratio}
 
 
 def choose_precedence_ratio(proba: np.ndarray, categories: list[str], alerts: np.ndarray, truth: list[str]) -> float:
@@ -257,10 +286,13 @@ def choose_precedence_ratio(proba: np.ndarray, categories: list[str], alerts: np
 def train_bundle(
     rows: Sequence[dict[str, Any]], settings: FitSettings | None = None, entries: Sequence[str] | None = None, tune: bool = True
 ) -> dict[str, Any]:
-    """Fit on ``rows``; with ``tune``, calibration and thresholds come from group-wise cross-validation."""
+    """Fit on ``rows``; with ``tune``, the gate, calibration and thresholds come from group-wise cross-validation."""
     settings = settings or FitSettings()
     entries = list(entries) if entries is not None else read_lexicon_files()
     bundle = fit_core(rows, settings, entries)
     if tune:
-        bundle.update(calibrate(rows, out_of_fold(rows, settings, entries), settings))
+        oof = out_of_fold(rows, settings, entries)
+        positive = np.array([is_alert_worthy(int(r["severity"])) for r in rows])
+        bundle["gate"] = fit_gate(oof.gate_inputs, positive, settings)
+        bundle.update(calibrate(rows, oof, gate_out_of_fold(oof, positive, settings), settings))
     return bundle

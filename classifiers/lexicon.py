@@ -3,8 +3,12 @@
 The lists live in ``classifiers/lexicons/<lang>.tsv`` as ``tag<TAB>term`` lines.
 A tag is a taxonomy category (a signal word) or a cue: ``negation``, ``calm``,
 ``past`` (commemoration, anniversaries), ``hearsay``, ``imminent``,
-``figurative`` (sport, songs), ``aid`` (humanitarian requests) and ``notice``
-(meetings, trainings and invitations announced, even when they name the police).
+``figurative`` (sport, songs), ``aid`` (humanitarian requests), ``notice``
+(meetings, trainings and invitations announced, even when they name the police),
+``daily`` (family news, prices, weather, health, school: everyday chatter),
+``weapon`` (guns, machetes, explosives) and ``injury`` (wounded, bleeding,
+broken bones), the last two separating a clash or an armed robbery from a
+dispute or a theft.
 
 A term matches from the start of a word. Latin-script terms match whole words
 unless they end in ``*`` ("kill*" finds "killed", "mare" does not find
@@ -34,7 +38,7 @@ from classifiers.taxonomy import PRECEDENCE
 from classifiers.text import normalise
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
-CUES: tuple[str, ...] = ("negation", "calm", "past", "hearsay", "imminent", "figurative", "aid", "notice")
+CUES: tuple[str, ...] = ("negation", "calm", "past", "hearsay", "imminent", "figurative", "aid", "notice", "daily", "weapon", "injury")
 TAGS: tuple[str, ...] = tuple(c for c in PRECEDENCE if c != "other") + CUES
 # Words for these categories mean alert-worthy violence on their own.
 SEVERE: frozenset[str] = frozenset({"attack_on_civilians", "sexual_violence", "abduction_disappearance", "armed_mobilisation", "displacement"})
@@ -44,6 +48,10 @@ TRAPS: frozenset[str] = frozenset({"negation", "calm", "past", "figurative"})
 FEATURES: tuple[str, ...] = TAGS + tuple(f"{cue}+severe" for cue in sorted(TRAPS))
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 _AR_CLITICS = "(?:و|ف|ب|ل|ك)?(?:ال|لل)?"
+# Letters, digits and the combining marks that are part of a word (Devanagari vowel signs and virama,
+# Arabic harakat) although ``\w`` does not count them: a term must not start after one of them.
+_WORD_CHAR = r"[\w\u0900-\u0963\u0966-\u097f\u064b-\u065f\u0670]"
+_IN_WORD = re.compile(_WORD_CHAR)
 
 
 def read_lexicon_files(directory: Path = LEXICON_DIR) -> list[str]:
@@ -127,7 +135,7 @@ class Lexicon:
             (inside if anywhere else start).add(term)
             self._terms.setdefault(term, set()).add((tag, strong, goes_on))
         # Lookaheads find overlapping terms ("wa-meua-wa" holds both "meua" and "uawa").
-        self._start = re.compile(rf"(?<!\w){_AR_CLITICS}(?=({_trie_pattern(start)}))") if start else None
+        self._start = re.compile(rf"(?<!{_WORD_CHAR}){_AR_CLITICS}(?=({_trie_pattern(start)}))") if start else None
         self._inside = re.compile(f"(?=({_trie_pattern(inside)}))") if inside else None
 
     def find(self, text: str) -> Hits:
@@ -143,7 +151,7 @@ class Lexicon:
                     term = matched[:k]
                     if term not in self._terms:
                         continue
-                    word_ends = begin + k >= len(text) or not (text[begin + k].isalnum() or text[begin + k] == "_")
+                    word_ends = begin + k >= len(text) or not _IN_WORD.match(text[begin + k])
                     found.update((tag, term, strong) for tag, strong, goes_on in self._terms[term] if goes_on or word_ends)
         order = {tag: i for i, tag in enumerate(TAGS)}
         return Hits(tuple(sorted(found, key=lambda h: (order[h[0]], h[1]))))

@@ -1,19 +1,25 @@
-"""The report classifier: linear models on hashed n-grams and lexicon cues.
+"""The report classifier: linear models on hashed n-grams and lexicon cues, and a boosted gate.
 
-Four linear models share one feature matrix: the category (calibrated by a
-softmax temperature), alert-worthiness (severity >= 2), whether a message is
-a report at all rather than everyday traffic (which sharpens the alert score;
-the two are calibrated together by a Platt sigmoid) and, among alert-worthy
-reports, critical severity. Alert-worthiness
-is decided first, against a threshold chosen for recall. A strong severe word
-lowers that threshold and, if the model still says no, marks the report for
-review; a trap cue ("we remember", "all calm", "no one was hurt") raises it,
-and so does a likeliest reading of rumour.
-The category is then chosen among those the taxonomy allows on that side: the
-most severe, by precedence, of those nearly as likely as the likeliest, since
-a report carrying several signals takes the most severe. A model is a bundle
-of plain arrays and strings (see ``classifiers.fit``), so it serialises
-without pickle and loads in milliseconds.
+Five linear models share one sparse feature matrix: the category (calibrated
+by a softmax temperature), alert-worthiness (severity >= 2), whether a message
+is a report at all rather than everyday traffic, critical severity among
+alert-worthy reports, and the joint category-and-severity label ("crime at 1",
+"crime at 2", "other, everyday"...), which draws the severity borders one
+category at a time where a single alert hyperplane cannot. A small gradient
+boosted gate reads all their scores beside the lexicon cues and the message
+length, and gives the calibrated probability that the message is alert-worthy;
+it learns interactions a linear model cannot ("a severe word, but next to an
+aid request and no weapon").
+
+Alert-worthiness is decided first, against a threshold chosen for recall. A
+strong severe word lowers that threshold and, if the model still says no,
+marks the report for review; a trap cue ("we remember", "all calm", "no one
+was hurt") raises it, and so does a likeliest reading of rumour. The category
+is then chosen among those the taxonomy allows on that side: the most severe,
+by precedence, of those nearly as likely as the likeliest, since a report
+carrying several signals takes the most severe. A model is a bundle of plain
+arrays and strings plus the scikit-learn gate (see ``classifiers.fit``), so it
+serialises with skops, without pickle, and loads in milliseconds.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from classifiers.lexicon import Hits, Lexicon
 from classifiers.taxonomy import ALERT_SEVERITY, ALLOWED_SEVERITY, PRECEDENCE, clamp_severity
 from classifiers.text import normalise
 
-BUNDLE_FORMAT = 4
+BUNDLE_FORMAT = 5
 
 
 @dataclass(frozen=True)
@@ -76,18 +82,25 @@ def pick_by_precedence(p: np.ndarray, rank: np.ndarray, ratio: float) -> int:
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """The Platt link from an alert score to a probability."""
+    """The logistic link from an alert margin to a probability (untuned models, which have no gate)."""
     return 1.0 / (1.0 + np.exp(-x))
 
 
 @dataclass(frozen=True)
 class Scores:
-    """Raw linear scores of a batch: categories (n x k), alert (n), critical (n), report (n)."""
+    """Raw linear scores of a batch: categories (n x k), alert (n), critical (n), report (n), joint labels (n x j)."""
 
     category: np.ndarray
     alert: np.ndarray
     critical: np.ndarray
     report: np.ndarray
+    joint: np.ndarray
+
+
+def gate_inputs(raw: Scores, cues: np.ndarray, clean: Sequence[str]) -> np.ndarray:
+    """The gate's dense inputs: every linear score, the lexicon cues and the length in words."""
+    length = np.array([[len(t.split())] for t in clean], dtype=np.float64)
+    return np.hstack([raw.joint, raw.category, raw.alert[:, None], raw.report[:, None], cues, length])
 
 
 class ReportClassifier:
@@ -99,12 +112,14 @@ class ReportClassifier:
         self.version = version
         self.features = Featuriser(bundle)
         self.categories = [str(c) for c in bundle["categories"]]
-        # Rows: the categories, then alert, critical and report; columns: n-grams, then lexicon cues.
+        # Rows: the categories, then alert, critical, report, then the joint labels; columns: n-grams, then lexicon cues.
         self.coef = np.asarray(bundle["coef"], dtype=np.float32)
         self.intercept = np.asarray(bundle["intercept"], dtype=np.float32)
         self.temperature = float(bundle["temperature"])
-        self.report_weight = float(bundle["report_weight"])
-        self.platt = (float(bundle["platt_a"]), float(bundle["platt_b"]))
+        self.joint_classes = [str(c) for c in bundle["joint_classes"]]
+        self.gate = bundle.get("gate")
+        # Each category's joint labels ("crime:1", "crime:2"): their best score adds to the category's own.
+        self._joint_members = [np.array([j for j, name in enumerate(self.joint_classes) if name.split(":")[0] == c], dtype=int) for c in self.categories]
         self.alert_threshold = float(bundle["alert_threshold"])
         self.severe_threshold = float(bundle["severe_threshold"])
         self.trap_threshold = float(bundle["trap_threshold"])
@@ -120,11 +135,18 @@ class ReportClassifier:
         """Raw linear scores of every model for a featurised batch."""
         raw = np.asarray(ngrams @ self.coef[:, : self._width].T) + cues @ self.coef[:, self._width :].T + self.intercept
         k = len(self.categories)
-        return Scores(raw[:, :k], raw[:, k], raw[:, k + 1], raw[:, k + 2])
+        return Scores(raw[:, :k], raw[:, k], raw[:, k + 1], raw[:, k + 2], raw[:, k + 3 :])
 
-    def alert_probability(self, raw: Scores) -> np.ndarray:
-        """Calibrated probability that a message is alert-worthy."""
-        return sigmoid(self.platt[0] * (raw.alert + self.report_weight * raw.report) + self.platt[1])
+    def category_scores(self, raw: Scores) -> np.ndarray:
+        """Category scores: the category model's plus the best of that category's joint labels."""
+        best_joint = np.stack([raw.joint[:, m].max(axis=1) if len(m) else np.zeros(len(raw.joint)) for m in self._joint_members], axis=1)
+        return raw.category + best_joint
+
+    def alert_probability(self, raw: Scores, cues: np.ndarray, clean: Sequence[str]) -> np.ndarray:
+        """Calibrated probability that a message is alert-worthy: the gate's, or (untuned models) the alert margin's sigmoid."""
+        if self.gate is None:
+            return sigmoid(raw.alert)
+        return self.gate.predict_proba(gate_inputs(raw, cues, clean))[:, 1]
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Label every text; texts without letters or digits are 'other' with full confidence."""
@@ -133,8 +155,8 @@ class ReportClassifier:
         clean = [normalise(t) for t in texts]
         ngrams, cues, hits = self.features.transform(clean)
         raw = self.scores(ngrams, cues)
-        proba = softmax(raw.category, self.temperature)
-        alert_p = self.alert_probability(raw)
+        proba = softmax(self.category_scores(raw), self.temperature)
+        alert_p = self.alert_probability(raw, cues, clean)
         langs = self.langid.identify(clean, ngrams)
         out: list[Prediction] = []
         for i, text in enumerate(clean):

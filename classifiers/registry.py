@@ -33,6 +33,8 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "builtins.int",
     "numpy.dtype",
     "numpy.ndarray",
+    # The gate's trees (scikit-learn estimators themselves are trusted by skops' defaults).
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 )
 
 

@@ -20,7 +20,10 @@ log = logging.getLogger(__name__)
 Builder = Callable[[list[dict[str, Any]]], tuple[dict[str, Any], dict[str, Any], str]]
 HEADLINE = ("n", "alert_recall", "alert_precision", "macro_f1", "severity_accuracy", "everyday_alert_rate")
 MAX_F1_DROP = 0.01
-ALGORITHM = "tf-idf char 2-4 + word 1-3 + lexicon cues; linear SVMs (category, alert, critical), CV-calibrated thresholds; script + linear language id"
+ALGORITHM = (
+    "tf-idf char 2-4 + word 1-3 + lexicon cues; linear SVMs (category, alert, report, critical, category x severity); "
+    "boosted alert gate on their CV scores; script + linear language id"
+)
 
 
 def build_from_corpus(extra_rows: list[dict[str, Any]] | None = None, settings: FitSettings | None = None) -> tuple[dict[str, Any], dict[str, Any], str]:
