@@ -43,12 +43,11 @@ class FitSettings:
     gate_iterations: int = 300
     gate_learning_rate: float = 0.05
     gate_leaves: int = 15
-    target_recall: float = 0.97
+    # The gate too must learn that everyday chatter is most of what arrives.
+    gate_everyday_weight: float = 3.0
+    # Out-of-fold recall required on field-like rows (see ``field_rows``), with margin over the 0.95 goal.
+    target_recall: float = 0.98
     severe_recall: float = 0.99
-    # Beside a trap cue ("we remember", "all calm", "no one was hurt") the model must be surer than not,
-    # and surer than usual when its likeliest reading is a rumour (hearsay of an attack stays a rumour).
-    trap_threshold: float = 0.5
-    rumour_threshold: float = 0.3
     folds: int = 5
 
 
@@ -140,8 +139,6 @@ def fit_core(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: Seq
         "temperature": 1.0,
         "alert_threshold": 0.5,
         "severe_threshold": 0.5,
-        "trap_threshold": 0.5,
-        "rumour_threshold": 0.5,
         "precedence_ratio": 1.0,
     }
 
@@ -154,8 +151,6 @@ class OutOfFold:
     categories: list[str]
     gate_inputs: np.ndarray
     severe: np.ndarray
-    trapped: np.ndarray
-    rumour: np.ndarray
     folds: list[tuple[np.ndarray, np.ndarray]]
 
 
@@ -171,8 +166,6 @@ def out_of_fold(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: 
     report = np.zeros(len(rows))
     cue_matrix: np.ndarray | None = None
     severe = np.zeros(len(rows), dtype=bool)
-    trapped = np.zeros(len(rows), dtype=bool)
-    rumour = np.zeros(len(rows), dtype=bool)
     folds = list(GroupKFold(n_splits=min(settings.folds, len(set(groups)))).split(rows, groups=groups))
     for train_idx, test_idx in folds:
         fold = ReportClassifier(fit_core([rows[i] for i in train_idx], settings, entries))
@@ -190,15 +183,13 @@ def out_of_fold(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: 
         alert[test_idx] = raw.alert
         report[test_idx] = raw.report
         severe[test_idx] = [bool(h.severe) for h in hits]
-        trapped[test_idx] = [h.trapped for h in hits]
-        rumour[test_idx] = [fold.categories[int(j)] == "rumour" for j in summed.argmax(axis=1)]
     assert cue_matrix is not None
     stacked = Scores(raw_category, alert, np.zeros(len(rows)), report, joint)
     inputs = gate_inputs(stacked, cue_matrix, [normalise(str(r["text"])) for r in rows])
-    return OutOfFold(category, categories, inputs, severe, trapped, rumour, folds)
+    return OutOfFold(category, categories, inputs, severe, folds)
 
 
-def fit_gate(inputs: np.ndarray, positive: np.ndarray, settings: FitSettings) -> HistGradientBoostingClassifier:
+def fit_gate(inputs: np.ndarray, positive: np.ndarray, settings: FitSettings, weights: np.ndarray | None = None) -> HistGradientBoostingClassifier:
     """Gradient-boosted trees from the linear models' out-of-fold scores (and cues) to alert-worthiness."""
     return HistGradientBoostingClassifier(
         max_iter=settings.gate_iterations,
@@ -206,14 +197,15 @@ def fit_gate(inputs: np.ndarray, positive: np.ndarray, settings: FitSettings) ->
         max_leaf_nodes=settings.gate_leaves,
         l2_regularization=1.0,
         random_state=0,
-    ).fit(inputs, positive)
+    ).fit(inputs, positive, sample_weight=weights)
 
 
-def gate_out_of_fold(oof: OutOfFold, positive: np.ndarray, settings: FitSettings) -> np.ndarray:
+def gate_out_of_fold(oof: OutOfFold, positive: np.ndarray, settings: FitSettings, weights: np.ndarray | None = None) -> np.ndarray:
     """Out-of-fold gate probabilities on the same group folds, for choosing thresholds."""
     alert_p = np.zeros(len(positive))
     for train_idx, test_idx in oof.folds:
-        alert_p[test_idx] = fit_gate(oof.gate_inputs[train_idx], positive[train_idx], settings).predict_proba(oof.gate_inputs[test_idx])[:, 1]
+        fold_weights = None if weights is None else weights[train_idx]
+        alert_p[test_idx] = fit_gate(oof.gate_inputs[train_idx], positive[train_idx], settings, fold_weights).predict_proba(oof.gate_inputs[test_idx])[:, 1]
     return alert_p
 
 
@@ -234,35 +226,40 @@ def recall_threshold(alert_p: np.ndarray, positive: np.ndarray, target: float) -
 
 
 def decide_alerts(alert_p: np.ndarray, oof: OutOfFold, thresholds: dict[str, float]) -> np.ndarray:
-    """The model's alert rule: a strong severe word lowers the bar, a trap cue or a rumour reading raises it."""
-    base = thresholds["alert_threshold"]
-    bar = np.where(oof.rumour, max(base, thresholds["rumour_threshold"]), base)
-    bar = np.where(oof.trapped, max(base, thresholds["trap_threshold"]), bar)
-    return alert_p >= np.where(oof.severe, np.minimum(bar, thresholds["severe_threshold"]), bar)
+    """The model's alert rule: a strong severe word lowers the bar (traps and hearsay are the gate's to weigh)."""
+    return alert_p >= np.where(oof.severe, np.minimum(thresholds["alert_threshold"], thresholds["severe_threshold"]), thresholds["alert_threshold"])
+
+
+def field_rows(rows: Sequence[dict[str, Any]]) -> np.ndarray:
+    """Rows that look like what the network sends: all but the corpus's train-only passes.
+
+    Those passes were written at the category and severity borders on purpose, so
+    they are harder than real traffic; recall measured on them would set the alert
+    bar lower than the field needs. Operators' corrections are field rows.
+    Without any field row, every row counts.
+    """
+    field = np.array([r.get("split") != "train" for r in rows])
+    return field if field.any() else np.ones(len(rows), dtype=bool)
+
+
+def gate_weights(rows: Sequence[dict[str, Any]], settings: FitSettings) -> np.ndarray:
+    """Sample weights of the gate: everyday traffic weighs more."""
+    return np.array([settings.gate_everyday_weight if r.get("kind") == "everyday" else 1.0 for r in rows])
 
 
 def calibrate(rows: Sequence[dict[str, Any]], oof: OutOfFold, alert_p: np.ndarray, settings: FitSettings) -> dict[str, float]:
     """Temperature and alert thresholds from out-of-fold category scores and alert probabilities."""
     truth = np.array([oof.categories.index(str(r["category"])) for r in rows])
     positive = np.array([is_alert_worthy(int(r["severity"])) for r in rows])
+    field_positive = positive & field_rows(rows)
     severe_threshold = recall_threshold(alert_p[oof.severe], positive[oof.severe], settings.severe_recall) if oof.severe.any() else 0.5
-    # The highest base threshold that, with the severe-word and trap rules, keeps recall at the target.
+    # The highest base threshold that, with the severe-word rule, keeps recall on field rows at the target.
     chosen = 0.0
-    for candidate in sorted({0.5, *np.round(alert_p[positive], 6).tolist()}):
-        thresholds = {
-            "alert_threshold": candidate,
-            "severe_threshold": min(candidate, severe_threshold),
-            "trap_threshold": settings.trap_threshold,
-            "rumour_threshold": settings.rumour_threshold,
-        }
-        if candidate <= 0.5 and decide_alerts(alert_p, oof, thresholds)[positive].mean() >= settings.target_recall:
+    for candidate in sorted({0.5, *np.round(alert_p[field_positive], 6).tolist()}):
+        thresholds = {"alert_threshold": candidate, "severe_threshold": min(candidate, severe_threshold)}
+        if candidate <= 0.5 and decide_alerts(alert_p, oof, thresholds)[field_positive].mean() >= settings.target_recall:
             chosen = float(candidate)
-    thresholds = {
-        "alert_threshold": chosen,
-        "severe_threshold": min(chosen, severe_threshold),
-        "trap_threshold": max(chosen, settings.trap_threshold),
-        "rumour_threshold": max(chosen, settings.rumour_threshold),
-    }
+    thresholds = {"alert_threshold": chosen, "severe_threshold": min(chosen, severe_threshold)}
     temperature = fit_temperature(oof.category, truth)
     alerts = decide_alerts(alert_p, oof, thresholds)
     ratio = choose_precedence_ratio(softmax(oof.category, temperature), oof.categories, alerts, [str(r["category"]) for r in rows])
@@ -293,6 +290,7 @@ def train_bundle(
     if tune:
         oof = out_of_fold(rows, settings, entries)
         positive = np.array([is_alert_worthy(int(r["severity"])) for r in rows])
-        bundle["gate"] = fit_gate(oof.gate_inputs, positive, settings)
-        bundle.update(calibrate(rows, oof, gate_out_of_fold(oof, positive, settings), settings))
+        weights = gate_weights(rows, settings)
+        bundle["gate"] = fit_gate(oof.gate_inputs, positive, settings, weights)
+        bundle.update(calibrate(rows, oof, gate_out_of_fold(oof, positive, settings, weights), settings))
     return bundle

@@ -8,13 +8,12 @@ alert-worthy reports, and the joint category-and-severity label ("crime at 1",
 category at a time where a single alert hyperplane cannot. A small gradient
 boosted gate reads all their scores beside the lexicon cues and the message
 length, and gives the calibrated probability that the message is alert-worthy;
-it learns interactions a linear model cannot ("a severe word, but next to an
-aid request and no weapon").
+it learns interactions a linear model cannot ("killed", but beside "we
+remember" or "no one was"; a weapon and an injury beside a dispute).
 
 Alert-worthiness is decided first, against a threshold chosen for recall. A
-strong severe word lowers that threshold and, if the model still says no,
-marks the report for review; a trap cue ("we remember", "all calm", "no one
-was hurt") raises it, and so does a likeliest reading of rumour. The category
+strong severe word with no trap cue beside it lowers that threshold and, if
+the model still says no, marks the report for review. The category
 is then chosen among those the taxonomy allows on that side: the most severe,
 by precedence, of those nearly as likely as the likeliest, since a report
 carrying several signals takes the most severe. A model is a bundle of plain
@@ -122,8 +121,6 @@ class ReportClassifier:
         self._joint_members = [np.array([j for j, name in enumerate(self.joint_classes) if name.split(":")[0] == c], dtype=int) for c in self.categories]
         self.alert_threshold = float(bundle["alert_threshold"])
         self.severe_threshold = float(bundle["severe_threshold"])
-        self.trap_threshold = float(bundle["trap_threshold"])
-        self.rumour_threshold = float(bundle["rumour_threshold"])
         self.precedence_ratio = float(bundle["precedence_ratio"])
         self.langid = LanguageIdentifier(bundle["lang_coef"], bundle["lang_intercept"], list(bundle["langs"]))
         self._width = self.features.weighting.width
@@ -166,19 +163,13 @@ class ReportClassifier:
             out.append(self._decide(proba[i], float(alert_p[i]), float(raw.critical[i]), langs[i], hits[i]))
         return out
 
-    def threshold(self, hits: Hits, p: np.ndarray) -> float:
-        """The alert bar for one message: lowered by a strong severe word, raised by a trap cue or a rumour reading."""
-        if hits.severe:
-            return self.severe_threshold
-        if hits.trapped:
-            return self.trap_threshold
-        if self.categories[int(np.argmax(p))] == "rumour":
-            return self.rumour_threshold
-        return self.alert_threshold
+    def threshold(self, hits: Hits) -> float:
+        """The alert bar for one message, lowered by a strong severe word with no trap cue beside it."""
+        return min(self.alert_threshold, self.severe_threshold) if hits.severe else self.alert_threshold
 
     def _decide(self, p: np.ndarray, alert_p: float, critical: float, lang: str, hits: Hits) -> Prediction:
         severe = hits.severe
-        threshold = self.threshold(hits, p)
+        threshold = self.threshold(hits)
         alert = alert_p >= threshold
         masked = np.where(self._can_alert if alert else self._can_rest, p, 0.0)
         best = pick_by_precedence(masked, self._rank, self.precedence_ratio)

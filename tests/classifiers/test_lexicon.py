@@ -13,6 +13,7 @@ ENTRIES = [
     "en\tpast\tremember*",
     "en\tnegation\tno one was",
     "en\tarmed_mobilisation\tgunmen",
+    "ne\tattack_on_civilians\t!मारे",
 ]
 
 
@@ -35,6 +36,12 @@ def test_tilde_terms_match_after_verb_prefixes() -> None:
 
 def test_arabic_terms_match_after_clitics_and_before_suffixes() -> None:
     assert "abduction_disappearance:خطف" in find("وخطفوا ولدين")
+
+
+def test_a_devanagari_term_does_not_start_after_a_vowel_sign_inside_a_word() -> None:
+    # "प्लास्टिकमारे" runs on from a vowel sign (ि), which regex \\w does not count as a letter.
+    assert find("गाउँमा मारे") == ["attack_on_civilians:मारे"]
+    assert find("प्लास्टिकमारे") == []
 
 
 def test_a_strong_severe_word_is_severe_unless_a_trap_cue_stands_beside_it() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
 
 from classifiers.lexicon import Lexicon
@@ -28,6 +27,24 @@ TRAPS = [
 ]
 
 
+# Everyday traffic that sounds alarming: real streams are mostly this, and none of it is an alert.
+EVERYDAY = [
+    "grandpa passed away peacefully last night at 91, burial after friday prayers",
+    "pls the borehole in block C of the camp is broken again, women walk far for water",
+    "ma fille a reussi son examen du CEP, on fait la fete dimanche",
+    "mbuzi wangu amepotea tangu jana jioni, akionekana nipigieni",
+    "ina son sanin yaushe za a raba abinci a sansanin yan gudun hijira",
+    "كم سعر كيلو الطماطم اليوم بالموصل",
+    "meri buhari lai chhori bhaeen, aama chhori dubai thik chhan",
+]
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_everyday_traffic_with_alarming_words_is_not_alert_worthy(shipped_model: ReportClassifier, text: str) -> None:
+    prediction = shipped_model.predict([text])[0]
+    assert not is_alert_worthy(prediction.severity), prediction
+
+
 @pytest.mark.parametrize("text", TRAPS)
 def test_negation_and_commemoration_traps_are_not_alert_worthy(shipped_model: ReportClassifier, text: str) -> None:
     prediction = shipped_model.predict([text])[0]
@@ -47,7 +64,7 @@ def test_clear_reports_are_alert_worthy_with_the_taxonomy_severity(shipped_model
 
 def test_a_severe_word_the_model_doubts_is_flagged_for_review(small_bundle: dict[str, Any]) -> None:
     # A bundle whose alert bar nothing can reach: the severe word must still surface.
-    model = ReportClassifier({**small_bundle, "alert_threshold": 1.01, "severe_threshold": 1.01, "trap_threshold": 1.01, "rumour_threshold": 1.01})
+    model = ReportClassifier({**small_bundle, "alert_threshold": 1.01, "severe_threshold": 1.01})
     severe, trapped = model.predict(["they killed my brother at the farm", "we remember those killed in 2008"])
     assert severe.review and "attack_on_civilians:kill" in severe.lexicon_hits
     assert not trapped.review
@@ -72,12 +89,9 @@ def test_lexicon_travels_inside_the_bundle(small_bundle: dict[str, Any]) -> None
     assert model.predict(["wameuawa watu 3"])[0].lexicon_hits
 
 
-def test_the_alert_bar_moves_with_severe_words_traps_and_rumour_readings(small_bundle: dict[str, Any]) -> None:
-    model = ReportClassifier({**small_bundle, "alert_threshold": 0.1, "severe_threshold": 0.05, "trap_threshold": 0.5, "rumour_threshold": 0.3})
+def test_a_strong_severe_word_lowers_the_alert_bar_unless_a_trap_cue_stands_beside_it(small_bundle: dict[str, Any]) -> None:
+    model = ReportClassifier({**small_bundle, "alert_threshold": 0.1, "severe_threshold": 0.05})
     lexicon = model.features.lexicon
-    rumour_first = np.array([1.0 if c == "rumour" else 0.0 for c in model.categories])
-    other_first = np.array([1.0 if c == "other" else 0.0 for c in model.categories])
-    assert model.threshold(lexicon.find("they killed my brother"), other_first) == 0.05
-    assert model.threshold(lexicon.find("we remember those killed in 2008"), other_first) == 0.5
-    assert model.threshold(lexicon.find("people say the well is poisoned"), rumour_first) == 0.3
-    assert model.threshold(lexicon.find("water dispute again"), other_first) == 0.1
+    assert model.threshold(lexicon.find("they killed my brother")) == 0.05
+    assert model.threshold(lexicon.find("we remember those killed in 2008")) == 0.1
+    assert model.threshold(lexicon.find("water dispute again")) == 0.1

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import registry
 from classifiers.baseline import load_shipped
+from classifiers.model import ReportClassifier
 from classifiers.registry import ModelLoadError, activate, active_version, deserialise, load_active, save_version, serialise
 from models.db import get_engine, make_engine
 from models.schema import ModelVersion
@@ -66,6 +67,18 @@ def test_an_artifact_with_an_untrusted_type_is_refused_even_with_a_matching_chec
     hostile = sio.dumps({**small_bundle, "extra": Fraction(1, 3)})
     with pytest.raises(ModelLoadError, match="untrusted"):
         deserialise(hostile, hashlib.sha256(hostile).hexdigest())
+
+
+def test_the_shipped_model_and_its_gate_round_trip_with_only_trusted_types() -> None:
+    shipped = load_shipped()
+    assert shipped is not None
+    assert set(sio.get_untrusted_types(data=shipped.artifact)) <= set(registry.TRUSTED_TYPES)
+    bundle = deserialise(shipped.artifact, shipped.sha256)
+    assert bundle["gate"] is not None
+    texts = ["armed men killed 4 people at the market", "we need water at the camp", "police beat the driver at the checkpoint"]
+    before = [p.alert_probability for p in ReportClassifier(bundle).predict(texts)]
+    after = [p.alert_probability for p in ReportClassifier(deserialise(serialise(bundle))).predict(texts)]
+    assert before == after and before[0] > before[1]
 
 
 def test_a_corrupt_artifact_fails_safely(small_bundle: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ def test_a_dismissed_severe_word_is_stored_for_review(session: Session, small_bu
     )
     session.commit()
     doubting = ReportClassifier(
-        {**small_bundle, "alert_threshold": 1.01, "severe_threshold": 1.01, "trap_threshold": 1.01, "rumour_threshold": 1.01}, version="test"
+        {**small_bundle, "alert_threshold": 1.01, "severe_threshold": 1.01}, version="test"
     )
     assert classify_pending(session, doubting, NOW) == {"classified": 2, "alert_worthy": 0}
     severe, trapped = session.query(Signal).order_by(Signal.report_id).all()
