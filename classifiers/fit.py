@@ -22,7 +22,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.svm import LinearSVC
 
 from classifiers.features import Weighting, fit_idf, raw_counts
-from classifiers.lexicon import Lexicon, read_lexicon_files
+from classifiers.lexicon import FEATURES, Lexicon, read_lexicon_files
 from classifiers.model import BUNDLE_FORMAT, ReportClassifier, Scores, gate_inputs, pick_by_precedence, softmax
 from classifiers.taxonomy import ALERT_SEVERITY, ALLOWED_SEVERITY, LANGS, PRECEDENCE, is_alert_worthy
 from classifiers.text import normalise
@@ -164,14 +164,12 @@ def out_of_fold(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: 
     joint = np.full((len(rows), len(joint_classes)), -10.0)
     alert = np.zeros(len(rows))
     report = np.zeros(len(rows))
-    cue_matrix: np.ndarray | None = None
+    cue_matrix = np.zeros((len(rows), len(FEATURES)))
     severe = np.zeros(len(rows), dtype=bool)
     folds = list(GroupKFold(n_splits=min(settings.folds, len(set(groups)))).split(rows, groups=groups))
     for train_idx, test_idx in folds:
         fold = ReportClassifier(fit_core([rows[i] for i in train_idx], settings, entries))
         ngrams, cues, hits = fold.features.transform([normalise(str(rows[i]["text"])) for i in test_idx])
-        if cue_matrix is None:
-            cue_matrix = np.zeros((len(rows), cues.shape[1]))
         cue_matrix[test_idx] = cues
         raw = fold.scores(ngrams, cues)
         summed = fold.category_scores(raw)
@@ -183,7 +181,6 @@ def out_of_fold(rows: Sequence[dict[str, Any]], settings: FitSettings, entries: 
         alert[test_idx] = raw.alert
         report[test_idx] = raw.report
         severe[test_idx] = [bool(h.severe) for h in hits]
-    assert cue_matrix is not None
     stacked = Scores(raw_category, alert, np.zeros(len(rows)), report, joint)
     inputs = gate_inputs(stacked, cue_matrix, [normalise(str(r["text"])) for r in rows])
     return OutOfFold(category, categories, inputs, severe, folds)
