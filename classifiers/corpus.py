@@ -16,6 +16,8 @@ from typing import Any
 from classifiers.taxonomy import validate_label
 
 CORPUS_DIR = Path(__file__).parent / "data" / "corpus"
+# Everyday traffic written apart from the corpus and never trained or tuned on: the second held-out measure of false alerts.
+HELDOUT_DIR = Path(__file__).parent / "data" / "heldout"
 TEST_SHARE = 0.25
 
 
@@ -35,7 +37,7 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def load_corpus(directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
-    """Every labelled row of every language file, validated against the taxonomy."""
+    """Every labelled row of every language file in ``directory``, validated against the taxonomy."""
     rows: list[dict[str, Any]] = []
     for path in sorted(directory.glob("*.jsonl")):
         for row in read_jsonl(path):
@@ -43,6 +45,11 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
             row.setdefault("group", row["id"])
             rows.append(row)
     return rows
+
+
+def load_heldout(directory: Path = HELDOUT_DIR) -> list[dict[str, Any]]:
+    """The held-out everyday set (empty when the directory is missing)."""
+    return load_corpus(directory) if directory.is_dir() else []
 
 
 def is_test(row: dict[str, Any]) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classifiers.corpus import fingerprint, load_corpus, split
+from classifiers.corpus import fingerprint, load_corpus, load_heldout, split
 from classifiers.evaluate import evaluate
 from classifiers.fit import FitSettings, train_bundle
 from classifiers.model import ReportClassifier
@@ -18,7 +18,7 @@ from models.schema import Correction, ModelVersion, Report
 
 log = logging.getLogger(__name__)
 Builder = Callable[[list[dict[str, Any]]], tuple[dict[str, Any], dict[str, Any], str]]
-HEADLINE = ("n", "alert_recall", "alert_precision", "macro_f1", "severity_accuracy", "everyday_alert_rate")
+HEADLINE = ("n", "alert_recall", "alert_precision", "macro_f1", "severity_accuracy", "everyday_alert_rate", "heldout_everyday_alert_rate")
 MAX_F1_DROP = 0.01
 ALGORITHM = (
     "tf-idf char 2-4 + word 1-3 + lexicon cues; linear SVMs (category, alert, report, critical, category x severity); "
@@ -26,13 +26,23 @@ ALGORITHM = (
 )
 
 
+def measure(model: ReportClassifier) -> dict[str, Any]:
+    """Figures on the frozen test split, plus the share of the held-out everyday set flagged alert-worthy."""
+    _train, test = split(load_corpus())
+    metrics = evaluate(model, test)
+    heldout = load_heldout()
+    if heldout:
+        metrics["heldout_everyday_alert_rate"] = evaluate(model, heldout).get("everyday_alert_rate")
+        metrics["heldout_everyday_n"] = len(heldout)
+    return metrics
+
+
 def build_from_corpus(extra_rows: list[dict[str, Any]] | None = None, settings: FitSettings | None = None) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """(bundle, frozen-split metrics, training fingerprint) for the corpus training split plus ``extra_rows``."""
-    train, test = split(load_corpus())
+    """(bundle, frozen-split and held-out metrics, training fingerprint) for the corpus training split plus ``extra_rows``."""
+    train, _test = split(load_corpus())
     rows = train + list(extra_rows or [])
     bundle = train_bundle(rows, settings)
-    metrics = evaluate(ReportClassifier(bundle), test)
-    return bundle, metrics, fingerprint(rows)
+    return bundle, measure(ReportClassifier(bundle)), fingerprint(rows)
 
 
 def bootstrap_baseline(session: Session) -> ModelVersion:
@@ -88,9 +98,8 @@ def retrain(session: Session, builder: Builder | None = None) -> dict[str, Any]:
     active_model = load_active(session)
     extra = correction_rows(session)
     bundle, candidate_metrics, fp = (builder or (lambda rows: build_from_corpus(rows)))(extra)
-    _train, test = split(load_corpus())
     # Both are measured now on the same frozen split, whatever it held when the active one was built.
-    active_metrics = evaluate(active_model, test)
+    active_metrics = measure(active_model)
     promote, reason = promotion_decision(candidate_metrics, active_metrics)
     row = save_version(session, bundle, metrics=candidate_metrics, fingerprint=fp, algorithm=ALGORITHM)
     if promote:
