@@ -23,7 +23,7 @@ from sklearn.svm import LinearSVC
 
 from classifiers.features import Weighting, fit_idf, raw_counts
 from classifiers.lexicon import FEATURES, Lexicon, read_lexicon_files
-from classifiers.model import BUNDLE_FORMAT, ReportClassifier, Scores, gate_inputs, pick_by_precedence, softmax
+from classifiers.model import BUNDLE_FORMAT, ReportClassifier, Scores, gate_inputs, pick_rows_by_precedence, softmax
 from classifiers.neardup import cv_groups
 from classifiers.taxonomy import ALERT_SEVERITY, ALLOWED_SEVERITY, LANGS, PRECEDENCE, is_alert_worthy
 from classifiers.text import normalise
@@ -272,7 +272,7 @@ def choose_precedence_ratio(proba: np.ndarray, categories: list[str], alerts: np
     rank = np.array([PRECEDENCE.index(c) for c in categories])
     best_ratio, best_f1 = 1.0, -1.0
     for ratio in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
-        picked = [categories[pick_by_precedence(np.where(can_alert if a else can_rest, p, 0.0), rank, ratio)] for p, a in zip(proba, alerts)]
+        picked = [categories[j] for j in pick_rows_by_precedence(np.where(np.where(alerts[:, None], can_alert, can_rest), proba, 0.0), rank, ratio)]
         f1 = float(f1_score(truth, picked, labels=sorted(set(truth)), average="macro", zero_division=0))
         if f1 >= best_f1 - 0.002:
             best_ratio, best_f1 = ratio, max(f1, best_f1)

@@ -74,10 +74,15 @@ class Featuriser:
         return ngrams, self.lexicon.matrix(hits), hits
 
 
+def pick_rows_by_precedence(p: np.ndarray, rank: np.ndarray, ratio: float) -> np.ndarray:
+    """Per row, the most severe category (TAXONOMY.md precedence) among those at least ``ratio`` times as likely as the likeliest."""
+    close = p >= ratio * p.max(axis=1, keepdims=True)
+    return np.argmin(np.where(close, rank[None, :], np.iinfo(np.int64).max), axis=1)
+
+
 def pick_by_precedence(p: np.ndarray, rank: np.ndarray, ratio: float) -> int:
-    """The most severe category (TAXONOMY.md precedence) among those at least ``ratio`` times as likely as the likeliest."""
-    close = np.flatnonzero(p >= ratio * p.max())
-    return int(close[np.argmin(rank[close])])
+    """``pick_rows_by_precedence`` for one row of probabilities."""
+    return int(pick_rows_by_precedence(p[None, :], rank, ratio)[0])
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -155,38 +160,49 @@ class ReportClassifier:
         proba = softmax(self.category_scores(raw), self.temperature)
         alert_p = self.alert_probability(raw, cues, clean)
         langs = self.langid.identify(clean, ngrams)
+        decision = self._decide(proba, alert_p, hits)
         out: list[Prediction] = []
         for i, text in enumerate(clean):
             if not any(ch.isalnum() for ch in text):
                 out.append(Prediction("other", 0, 1.0, "und", {"other": 1.0}))
                 continue
-            out.append(self._decide(proba[i], float(alert_p[i]), float(raw.critical[i]), langs[i], hits[i]))
+            category = self.categories[decision.best[i]]
+            alert = bool(decision.alert[i])
+            severity = (3 if raw.critical[i] > 0 else 2) if alert else min(ALLOWED_SEVERITY[category])
+            out.append(
+                Prediction(
+                    category,
+                    clamp_severity(category, severity),
+                    round(float(decision.confidence[i]), 4),
+                    langs[i],
+                    {self.categories[j]: round(float(proba[i, j]), 4) for j in decision.top[i]},
+                    round(float(alert_p[i]), 4),
+                    hits[i].labels(),
+                    review=bool(hits[i].severe) and not alert,
+                )
+            )
         return out
 
     def threshold(self, hits: Hits) -> float:
         """The alert bar for one message, lowered by a strong severe word with no trap cue beside it."""
         return min(self.alert_threshold, self.severe_threshold) if hits.severe else self.alert_threshold
 
-    def _decide(self, p: np.ndarray, alert_p: float, critical: float, lang: str, hits: Hits) -> Prediction:
-        severe = hits.severe
-        threshold = self.threshold(hits)
-        alert = alert_p >= threshold
-        masked = np.where(self._can_alert if alert else self._can_rest, p, 0.0)
-        best = pick_by_precedence(masked, self._rank, self.precedence_ratio)
-        category = self.categories[best]
-        if alert:
-            severity = 3 if critical > 0 else 2
-        else:
-            severity = min(ALLOWED_SEVERITY[category])
-        confidence = min(alert_p if alert else 1.0 - alert_p, float(masked[best] / masked.sum()))
-        top = {self.categories[j]: round(float(p[j]), 4) for j in np.argsort(-p)[:4]}
-        return Prediction(
-            category,
-            clamp_severity(category, severity),
-            round(confidence, 4),
-            lang,
-            top,
-            round(alert_p, 4),
-            hits.labels(),
-            review=bool(severe) and not alert,
-        )
+    def _decide(self, proba: np.ndarray, alert_p: np.ndarray, hits: Sequence[Hits]) -> Decision:
+        """Alert-worthiness against each message's bar, then the category among those allowed on that side, for a batch."""
+        alert = alert_p >= np.array([self.threshold(h) for h in hits])
+        masked = np.where(np.where(alert[:, None], self._can_alert, self._can_rest), proba, 0.0)
+        best = pick_rows_by_precedence(masked, self._rank, self.precedence_ratio)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = masked[np.arange(len(best)), best] / masked.sum(axis=1)
+        confidence = np.minimum(np.where(alert, alert_p, 1.0 - alert_p), share)
+        return Decision(alert, best, confidence, np.argsort(-proba, axis=1)[:, :4])
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A batch's decisions: alert-worthy or not, the category index, the confidence, the four likeliest categories."""
+
+    alert: np.ndarray
+    best: np.ndarray
+    confidence: np.ndarray
+    top: np.ndarray
