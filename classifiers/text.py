@@ -8,6 +8,7 @@ import unicodedata
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _REPEAT = re.compile(r"(.)\1{2,}")
 _AR_DIACRITICS = re.compile(r"[\u064B-\u0652\u0640]")
+_AR_LETTER_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
 
 
 def normalise(text: str) -> str:
@@ -15,6 +16,6 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").casefold()
     text = _URL.sub(" url ", text)
     text = _AR_DIACRITICS.sub("", text)
-    text = text.translate(str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"}))
+    text = text.translate(_AR_LETTER_VARIANTS)
     text = _REPEAT.sub(r"\1\1", text)
     return " ".join(text.split())
