@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import skops.io as sio
+from skops.io.exceptions import UntrustedTypesFoundException
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -51,15 +52,12 @@ def deserialise(artifact: bytes, expected_sha256: str | None = None) -> dict[str
     """Load an artifact, refusing any type outside ``TRUSTED_TYPES`` and any checksum mismatch."""
     if expected_sha256 is not None and hashlib.sha256(artifact).hexdigest() != expected_sha256:
         raise ModelLoadError("model artifact does not match its recorded checksum (tampered or corrupt)")
-    try:
-        untrusted = [t for t in sio.get_untrusted_types(data=artifact) if t not in TRUSTED_TYPES]
-    except Exception as exc:  # noqa: BLE001 - skops raises many types on corrupt zips
-        raise ModelLoadError(f"model artifact is not a valid skops file: {exc}") from None
-    if untrusted:
-        raise ModelLoadError(f"model artifact contains untrusted types: {', '.join(sorted(untrusted))}")
+    # skops checks every type against the list before it builds any object, in the same pass as loading.
     try:
         bundle = sio.loads(artifact, trusted=list(TRUSTED_TYPES))
-    except Exception as exc:  # noqa: BLE001 - any failure here means the artifact is unusable
+    except UntrustedTypesFoundException as exc:
+        raise ModelLoadError(f"model artifact contains untrusted types: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - skops raises many types on corrupt zips; the artifact is unusable
         raise ModelLoadError(f"model artifact failed to load: {exc}") from None
     if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
         raise ModelLoadError("model artifact is not a Tocsin model bundle of this version")
