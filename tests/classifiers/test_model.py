@@ -95,3 +95,13 @@ def test_a_strong_severe_word_lowers_the_alert_bar_unless_a_trap_cue_stands_besi
     assert model.threshold(lexicon.find("they killed my brother")) == 0.05
     assert model.threshold(lexicon.find("we remember those killed in 2008")) == 0.1
     assert model.threshold(lexicon.find("water dispute again")) == 0.1
+
+
+def test_char_counts_hashing_each_word_once_equal_the_vectoriser_s() -> None:
+    from classifiers.corpus import load_corpus
+    from classifiers.features import _CHAR, char_counts
+    from classifiers.text import normalise
+
+    texts = [normalise(str(r["text"])) for r in load_corpus()[:3000]] + ["", "a", "x  y\tz", "the the the", "!!"]
+    assert (char_counts(texts) != _CHAR.transform(texts)).nnz == 0
+    assert char_counts(["", "  "]).nnz == 0 and char_counts([]).shape[0] == 0
