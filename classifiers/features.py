@@ -45,11 +45,11 @@ def char_counts(texts: Sequence[str]) -> sparse.csr_matrix:
     for text in texts:
         words.extend(index.setdefault(word, len(index)) for word in text.split())
         indptr.append(len(words))
+    if not index:  # no words at all (empty or blank texts)
+        return sparse.csr_matrix((len(texts), N_FEATURES), dtype=np.float32)
     occurrences = sparse.csr_matrix(
         (np.ones(len(words), dtype=np.float32), np.array(words, dtype=np.int64), np.array(indptr, dtype=np.int64)), shape=(len(texts), len(index))
     )
-    if not index:  # no words at all (empty or blank texts)
-        return sparse.csr_matrix((len(texts), N_FEATURES), dtype=np.float32)
     occurrences.sum_duplicates()
     return (occurrences @ _CHAR.transform(list(index))).tocsr()
 

@@ -23,7 +23,7 @@ from sklearn.svm import LinearSVC
 
 from classifiers.features import Weighting, fit_idf, raw_counts
 from classifiers.lexicon import FEATURES, Lexicon, read_lexicon_files
-from classifiers.model import BUNDLE_FORMAT, ReportClassifier, Scores, gate_inputs, pick_rows_by_precedence, softmax
+from classifiers.model import BUNDLE_FORMAT, ReportClassifier, Scores, gate_inputs, pick_rows_by_precedence, side_masked, softmax
 from classifiers.neardup import cv_groups
 from classifiers.taxonomy import ALERT_SEVERITY, ALLOWED_SEVERITY, LANGS, PRECEDENCE, is_alert_worthy
 from classifiers.text import normalise
@@ -270,9 +270,10 @@ def choose_precedence_ratio(proba: np.ndarray, categories: list[str], alerts: np
     can_alert = np.array([max(ALLOWED_SEVERITY[c]) >= ALERT_SEVERITY for c in categories])
     can_rest = np.array([min(ALLOWED_SEVERITY[c]) < ALERT_SEVERITY for c in categories])
     rank = np.array([PRECEDENCE.index(c) for c in categories])
+    masked = side_masked(proba, alerts, can_alert, can_rest)
     best_ratio, best_f1 = 1.0, -1.0
     for ratio in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
-        picked = [categories[j] for j in pick_rows_by_precedence(np.where(np.where(alerts[:, None], can_alert, can_rest), proba, 0.0), rank, ratio)]
+        picked = [categories[j] for j in pick_rows_by_precedence(masked, rank, ratio)]
         f1 = float(f1_score(truth, picked, labels=sorted(set(truth)), average="macro", zero_division=0))
         if f1 >= best_f1 - 0.002:
             best_ratio, best_f1 = ratio, max(f1, best_f1)

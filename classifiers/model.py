@@ -80,6 +80,11 @@ def pick_rows_by_precedence(p: np.ndarray, rank: np.ndarray, ratio: float) -> np
     return np.argmin(np.where(close, rank[None, :], np.iinfo(np.int64).max), axis=1)
 
 
+def side_masked(proba: np.ndarray, alert: np.ndarray, can_alert: np.ndarray, can_rest: np.ndarray) -> np.ndarray:
+    """Each row's probabilities of the categories the taxonomy allows on its side of the alert decision; the others zero."""
+    return np.where(np.where(alert[:, None], can_alert, can_rest), proba, 0.0)
+
+
 def pick_by_precedence(p: np.ndarray, rank: np.ndarray, ratio: float) -> int:
     """``pick_rows_by_precedence`` for one row of probabilities."""
     return int(pick_rows_by_precedence(p[None, :], rank, ratio)[0])
@@ -190,7 +195,7 @@ class ReportClassifier:
     def _decide(self, proba: np.ndarray, alert_p: np.ndarray, hits: Sequence[Hits]) -> Decision:
         """Alert-worthiness against each message's bar, then the category among those allowed on that side, for a batch."""
         alert = alert_p >= np.array([self.threshold(h) for h in hits])
-        masked = np.where(np.where(alert[:, None], self._can_alert, self._can_rest), proba, 0.0)
+        masked = side_masked(proba, alert, self._can_alert, self._can_rest)
         best = pick_rows_by_precedence(masked, self._rank, self.precedence_ratio)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = masked[np.arange(len(best)), best] / masked.sum(axis=1)

@@ -26,9 +26,8 @@ ALGORITHM = (
 )
 
 
-def measure(model: ReportClassifier) -> dict[str, Any]:
-    """Figures on the frozen test split, plus the share of the held-out everyday set flagged alert-worthy."""
-    _train, test = split(load_corpus())
+def measure(model: ReportClassifier, test: list[dict[str, Any]]) -> dict[str, Any]:
+    """Figures on the frozen ``test`` split, plus the share of the held-out everyday set flagged alert-worthy."""
     metrics = evaluate(model, test)
     heldout = load_heldout()
     if heldout:
@@ -39,10 +38,10 @@ def measure(model: ReportClassifier) -> dict[str, Any]:
 
 def build_from_corpus(extra_rows: list[dict[str, Any]] | None = None, settings: FitSettings | None = None) -> tuple[dict[str, Any], dict[str, Any], str]:
     """(bundle, frozen-split and held-out metrics, training fingerprint) for the corpus training split plus ``extra_rows``."""
-    train, _test = split(load_corpus())
+    train, test = split(load_corpus())
     rows = train + list(extra_rows or [])
     bundle = train_bundle(rows, settings)
-    return bundle, measure(ReportClassifier(bundle)), fingerprint(rows)
+    return bundle, measure(ReportClassifier(bundle), test), fingerprint(rows)
 
 
 def bootstrap_baseline(session: Session) -> ModelVersion:
@@ -98,8 +97,9 @@ def retrain(session: Session, builder: Builder | None = None) -> dict[str, Any]:
     active_model = load_active(session)
     extra = correction_rows(session)
     bundle, candidate_metrics, fp = (builder or (lambda rows: build_from_corpus(rows)))(extra)
+    _train, test = split(load_corpus())
     # Both are measured now on the same frozen split, whatever it held when the active one was built.
-    active_metrics = measure(active_model)
+    active_metrics = measure(active_model, test)
     promote, reason = promotion_decision(candidate_metrics, active_metrics)
     row = save_version(session, bundle, metrics=candidate_metrics, fingerprint=fp, algorithm=ALGORITHM)
     if promote:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import registry
 from classifiers.registry import active_version, load_active
-from classifiers.training import promotion_decision, retrain
+from classifiers.training import measure, promotion_decision, retrain
 from models.db import make_engine
 from models.schema import ModelVersion
 
@@ -57,3 +57,16 @@ def test_the_algorithm_description_fits_its_column() -> None:
     from classifiers.training import ALGORITHM
 
     assert len(ALGORITHM) <= ModelVersion.__table__.c.algorithm.type.length
+
+
+def test_measure_reports_the_heldout_everyday_rate_beside_the_frozen_split(small_bundle: dict[str, Any]) -> None:
+    from classifiers.corpus import load_corpus, load_heldout, split
+    from classifiers.model import ReportClassifier
+
+    model = ReportClassifier(small_bundle)
+    heldout = load_heldout()
+    metrics = measure(model, split(load_corpus())[1])
+    flagged = sum(p.severity >= 2 for p in model.predict([r["text"] for r in heldout]))
+    assert metrics["heldout_everyday_n"] == len(heldout)
+    assert metrics["heldout_everyday_alert_rate"] == round(flagged / len(heldout), 4)
+    assert metrics["n"] == len(split(load_corpus())[1])
