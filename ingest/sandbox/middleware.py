@@ -46,7 +46,7 @@ class FaultInjector:
             app_receive = await _buffered(receive)
             await asyncio.sleep(decision.latency_s)
         if decision.failure is not None and decision.failure.drop:
-            await _drop_connection(receive)
+            await _drop_connection(receive, app_receive)
             return
         if decision.failure is not None:
             await _error_response(decision.failure)(scope, app_receive, send)
@@ -76,11 +76,21 @@ async def _buffered(receive: Receive) -> Receive:
     return replay
 
 
-async def _drop_connection(receive: Receive) -> None:
-    """Close the socket under the request, as a flaky network would, so the client sees no response at all."""
+async def _drop_connection(receive: Receive, request: Receive) -> None:
+    """Close the socket under the request, as a flaky network would, so the client sees no response at all.
+
+    The request body is read first (from ``request``, which may replay a buffered one): closing a
+    socket with unread data resets it, and the client would then see a reset some of the time and
+    a disconnect the rest, where a dropped response is always a disconnect.
+    """
     transport = getattr(getattr(receive, "__self__", None), "transport", None)
     if transport is None:
         raise ConnectionAbortedError("sandbox fault: connection dropped")
+    message = await request()
+    while message["type"] == "http.request" and message.get("more_body", False):
+        message = await request()
+    if message["type"] == "http.disconnect":
+        return
     transport.close()
     while (await receive())["type"] != "http.disconnect":
         continue
